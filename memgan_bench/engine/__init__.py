@@ -1,0 +1,1 @@
+"""Training engine: seeding, batching, the train loop, checkpoints and resume."""

@@ -1,0 +1,1 @@
+"""Evaluation metrics; the ones run during training are plugins registered in this package."""

@@ -1,0 +1,1 @@
+"""Training regularisers implemented as plugins (e.g. EWC on the generator)."""

@@ -1,0 +1,134 @@
+"""The interface every GAN method implements (mimicry-style: the model owns its ``train_step``).
+
+A method is an ``nn.Module`` holding all its state in parameters and buffers (memories included) plus
+its optimizers; :meth:`state_dict` covers both, so a checkpoint restores the method exactly. The engine
+owns the global RNG state and the data order.
+
+``train_step`` returns 0-dim loss tensors that stay on the device: the engine reads them only at log
+points, so a step has no host sync and can be captured whole on a GPU.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, ClassVar, NamedTuple, Optional
+
+import torch
+from torch import nn
+
+from memgan_bench.data.base import DataSpec
+
+
+class Batch(NamedTuple):
+    x: torch.Tensor  # [B, *sample_shape] in [-1, 1]
+    y: torch.Tensor  # [B] int64 class labels (unsupervised methods ignore them)
+
+
+@dataclass(frozen=True)
+class LatentSpec:
+    """The generator's input: a continuous part z ~ ``z_prior`` ("normal" N(0, I) or "uniform" U(-1, 1))
+    of ``z_dim`` dimensions, and discrete parts with the given cardinalities (class labels, memory
+    slots, mixture components); ``discrete_sizes == ()`` for a plain generator."""
+
+    z_dim: int
+    z_prior: str = "normal"
+    discrete_sizes: tuple[int, ...] = ()
+
+    def sample_z(self, n: int, device: Any = None) -> torch.Tensor:
+        if self.z_prior == "uniform":
+            return torch.rand(n, self.z_dim, device=device) * 2 - 1
+        return torch.randn(n, self.z_dim, device=device)
+
+
+class GANMethod(nn.Module):
+    """Base class. Subclasses set ``Config`` (a dataclass) and implement the abstract methods."""
+
+    Config: ClassVar[type]
+    conditional: ClassVar[bool] = False  # whether ``sample(n, labels)`` honours labels
+
+    def __init__(self, cfg: Any, spec: DataSpec):
+        super().__init__()
+        self.cfg = cfg
+        self.spec = spec
+        self.generator_penalties: list[Callable[["GANMethod"], torch.Tensor]] = []
+
+    # --- training -------------------------------------------------------------------------------
+    def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
+        """One D and G update on a real batch; returns scalar losses (device tensors)."""
+        raise NotImplementedError
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        """Every optimizer the method owns, by name (saved in the checkpoint)."""
+        return {}
+
+    def generator_penalty(self) -> torch.Tensor | float:
+        """Sum of regularisers that plugins (e.g. EWC) attach to the generator loss."""
+        return sum((term(self) for term in self.generator_penalties), 0.0)
+
+    # --- generation and discrimination ------------------------------------------------------------
+    def latent_spec(self) -> LatentSpec:
+        raise NotImplementedError
+
+    def generate(self, z: torch.Tensor, codes: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """G(z, codes): ``codes`` is int64 [n, len(discrete_sizes)] (None when there are none)."""
+        raise NotImplementedError
+
+    def sample_codes(self, n: int, labels: Optional[torch.Tensor] = None) -> Optional[torch.Tensor]:
+        """Draw discrete codes from the method's prior (labels for conditional methods)."""
+        return None
+
+    @torch.no_grad()
+    def sample(self, n: int, labels: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """n samples in [-1, 1] from the generator's full prior (conditioned on ``labels`` if given)."""
+        device = self.device
+        z = self.latent_spec().sample_z(n, device)
+        codes = self.sample_codes(n, None if labels is None else labels.to(device))
+        return self.generate(z, codes)
+
+    def discriminate(self, x: torch.Tensor) -> torch.Tensor:
+        """P(real | x) in [0, 1], shape [n] (used by the forgetting probes)."""
+        raise NotImplementedError
+
+    # --- streams ----------------------------------------------------------------------------------
+    def on_experience_start(self, experience: Any) -> None:
+        """Called before training on each experience of a stream (and once in the unsupervised setting)."""
+
+    def on_experience_end(self, experience: Any) -> None:
+        """Called after training on each experience."""
+
+    # --- state ------------------------------------------------------------------------------------
+    @property
+    def device(self) -> torch.device:
+        for tensor in self.parameters():
+            return tensor.device
+        for tensor in self.buffers():
+            return tensor.device
+        return torch.device("cpu")
+
+    def state_dict(self, *args: Any, **kwargs: Any) -> dict:  # type: ignore[override]
+        if args or kwargs:  # called as a child module: plain behaviour
+            return super().state_dict(*args, **kwargs)
+        return {
+            "modules": super().state_dict(),
+            "optimizers": {name: opt.state_dict() for name, opt in self.optimizers().items()},
+            "extra": self.extra_state(),
+        }
+
+    def load_state_dict(self, state: dict, strict: bool = True, assign: bool = False):  # type: ignore[override]
+        if "modules" not in state:
+            return super().load_state_dict(state, strict=strict, assign=assign)
+        result = super().load_state_dict(state["modules"], strict=strict)
+        optimizers = self.optimizers()
+        if set(optimizers) != set(state["optimizers"]):
+            raise KeyError(f"checkpoint optimizers {sorted(state['optimizers'])} != {sorted(optimizers)}")
+        for name, opt in optimizers.items():
+            opt.load_state_dict(state["optimizers"][name])
+        self.load_extra_state(state.get("extra", {}))
+        return result
+
+    def extra_state(self) -> dict:
+        """Non-tensor state that is neither a parameter nor a buffer (e.g. a task counter)."""
+        return {}
+
+    def load_extra_state(self, state: dict) -> None:
+        pass
