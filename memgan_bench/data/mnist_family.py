@@ -1,0 +1,52 @@
+"""Fashion-MNIST (Xiao et al. 2017), real 60k/10k, from IDX files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Optional
+
+import torch
+
+from memgan_bench.data import DATASETS
+from memgan_bench.data.base import ImageData
+from memgan_bench.data.idx import find_idx, read_idx
+from memgan_bench.errors import UserError
+
+DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
+                   "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+_PREFIX = {"train": "train", "test": "t10k"}
+
+
+def to_unit_range(pixels: torch.Tensor) -> torch.Tensor:
+    """uint8 [N, H, W] → float32 [N, 1, H, W] in [-1, 1]."""
+    return (pixels.float().unsqueeze(1) / 127.5) - 1.0
+
+
+def load_idx_pair(name: str, split: str, directories: list[Path], class_names: list[str], missing: str) -> ImageData:
+    prefix = _PREFIX[split]
+    images = find_idx(directories, f"{prefix}-images-idx3-ubyte")
+    labels = find_idx(directories, f"{prefix}-labels-idx1-ubyte")
+    if images is None or labels is None:
+        raise UserError(missing)
+    pixels = torch.from_numpy(read_idx(images).copy())
+    targets = torch.from_numpy(read_idx(labels).astype("int64"))
+    return ImageData(name=name, images=to_unit_range(pixels), labels=targets, class_names=class_names)
+
+
+def torchvision_dirs(root: Optional[str], folder: str) -> list[Path]:
+    """Where a user's copy may sit under ``--data-root``: torchvision layout or the files directly."""
+    if root is None:
+        return []
+    base = Path(root)
+    return [base / folder / "raw", base / folder, base]
+
+
+@DATASETS.register("fashion-mnist")
+def fashion_mnist(split: str, root: Optional[str], seed: int) -> ImageData:
+    missing = (
+        "fashion-mnist not found: put the IDX files under --data-root (torchvision layout "
+        "ROOT/FashionMNIST/raw) or install Debian's package: apt-get install -y dataset-fashion-mnist"
+    )
+    dirs = torchvision_dirs(root, "FashionMNIST") + [DEBIAN_FASHION_MNIST]
+    return load_idx_pair("fashion-mnist", split, dirs, FASHION_CLASSES, missing)
