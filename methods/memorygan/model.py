@@ -1,0 +1,170 @@
+"""MemoryGAN as a :class:`GANMethod` (paper §3.2–3.3, Alg. 1).
+
+Per ``train_step``: a D step on L_D (eq. 7) followed by the memory update with the real (y = 1) and fake
+(y = 0) queries of that step, then a G step on L_G (eq. 8). With
+
+    D(x) = memory output on q = μ(x)/‖μ(x)‖,  c ~ p(c | v = 1) ∝ h_c v_c,  z ~ U(−1, 1)^{z_dim},
+    I = −E[κ K_cᵀ μ̂(G(z, K_c))]                          (normalised μ̂; ``paper``)
+    L_D = −E log D(x) − E log(1 − D(G(z, K_c))) + λI
+    L_G = E log(1 − D(G(z, K_c))) + λI                  (``loss: saturating``, eq. 8 as written)
+    L_G = −E log D(G(z, K_c)) + λI                      (``loss: non-saturating``)
+
+``fidelity: official`` replaces λI by λ·MSE(μ(G(z, K_c)), K_c) on the unnormalised query (added to both
+losses) and also updates the memory with the fake queries of the G step, as the official code does. The
+memory update of a step is one batch of 2B queries, real first, so on a shared slot a fake query's write
+wins (see ``writes.py``). ``mcgn: false`` is the −MCGN ablation (plain z generator, no I term, DMN
+discriminator); ``update: kaiser`` the −EM ablation. −Memory is plain DCGAN (method ``dcgan``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+
+from memgan_bench.data.base import DataSpec
+from methods import METHODS
+from methods.base import Batch, GANMethod, LatentSpec
+from methods.memorygan.memory import VMFMemory
+from methods.nets import build_generator, build_trunk, init_weights
+
+
+@dataclass
+class MemoryGANConfig:
+    memory_size: int = field(default=4096, metadata={"min": 2})
+    key_dim: int = field(default=256, metadata={"min": 1})
+    k: int = field(default=128, metadata={"min": 1})
+    z_dim: int = field(default=2, metadata={"min": 1})
+    lam: float = field(default=1e-2, metadata={"min": 0.0})
+    em_iters: int = field(default=1, metadata={"min": 1})
+    alpha: float = field(default=0.5, metadata={"min": 0.0, "max": 1.0})
+    beta: float = field(default=1e-8, metadata={"min": 0.0})
+    kappa: float = field(default=1.0, metadata={"min": 0.0})
+    eps: float = field(default=1e-3, metadata={"min": 0.0, "max": 0.5})
+    fidelity: str = field(default="paper", metadata={"choices": ("paper", "official")})
+    update: str = field(default="em", metadata={"choices": ("em", "kaiser")})
+    mcgn: bool = True
+    loss: str = field(default="saturating", metadata={"choices": ("saturating", "non-saturating")})
+    width: int = field(default=64, metadata={"min": 1})
+    lr: float = field(default=2e-4, metadata={"min": 0.0})
+    betas: tuple[float, float] = (0.5, 0.999)
+    lr_decay_steps: int = field(default=0, metadata={"min": 0})
+
+
+@METHODS.register("memorygan")
+class MemoryGAN(GANMethod):
+    """DMN discriminator + MCGN generator. ``lr_decay_steps > 0`` decays both learning rates linearly to 0
+    over that many steps (paper App. B: α_t = α_0(1 − t/(1000γ)), i.e. 1000 epochs of γ steps); the lr
+    is set from a host-side step counter, so it stays fixed inside a captured CUDA graph."""
+
+    Config = MemoryGANConfig
+
+    def __init__(self, cfg: MemoryGANConfig, spec: DataSpec):
+        super().__init__(cfg, spec)
+        if cfg.k > cfg.memory_size:
+            raise ValueError(f"k={cfg.k} exceeds memory_size={cfg.memory_size}")
+        self.memory = VMFMemory(
+            cfg.memory_size, cfg.key_dim, cfg.k, alpha=cfg.alpha, beta=cfg.beta, kappa=cfg.kappa, eps=cfg.eps,
+            em_iters=cfg.em_iters, fidelity=cfg.fidelity, rule=cfg.update,
+        )
+        self.inference = build_trunk(spec, cfg.key_dim, cfg.width)
+        self.generator = build_generator(cfg.z_dim + (cfg.key_dim if cfg.mcgn else 0), spec, cfg.width)
+        init_weights(self.inference)
+        init_weights(self.generator)
+        self.d_opt = torch.optim.Adam(self.inference.parameters(), lr=cfg.lr, betas=cfg.betas)
+        self.g_opt = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=cfg.betas)
+        self.steps = 0
+
+    # --- interface ------------------------------------------------------------------------------------
+    def latent_spec(self) -> LatentSpec:
+        return LatentSpec(self.cfg.z_dim, "uniform", (self.cfg.memory_size,) if self.cfg.mcgn else ())
+
+    def sample_codes(self, n: int, labels: Optional[torch.Tensor] = None) -> Optional[torch.Tensor]:
+        return self.memory.sample_slots(n)[:, None] if self.cfg.mcgn else None
+
+    def generate(self, z: torch.Tensor, codes: Optional[torch.Tensor] = None) -> torch.Tensor:
+        if not self.cfg.mcgn:
+            return self.generator(z)
+        return self.generator(torch.cat([z, self.memory.keys[codes[:, 0]].to(z.dtype)], 1))
+
+    def query(self, x: torch.Tensor) -> torch.Tensor:
+        """Unnormalised inference-network output μ(x) [n, M]."""
+        return self.inference(x)
+
+    def discriminate(self, x: torch.Tensor) -> torch.Tensor:
+        return self.memory.output(F.normalize(self.query(x), dim=1))
+
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"d": self.d_opt, "g": self.g_opt}
+
+    def extra_state(self) -> dict:
+        return {"steps": self.steps}
+
+    def load_extra_state(self, state: dict) -> None:
+        self.steps = int(state.get("steps", 0))
+
+    # --- training -------------------------------------------------------------------------------------
+    def _mi(self, q_raw: torch.Tensor, keys: Optional[torch.Tensor]) -> torch.Tensor:
+        """I = −E[κ K_cᵀ q̂] (paper) or MSE(μ, K_c) (official); 0 without MCGN."""
+        if keys is None:
+            return q_raw.new_zeros(())
+        if self.cfg.fidelity == "official":
+            return F.mse_loss(q_raw, keys)
+        return -(self.cfg.kappa * (keys * F.normalize(q_raw, dim=1)).sum(1)).mean()
+
+    def _fake(self, n: int, device: torch.device) -> tuple[torch.Tensor, Optional[torch.Tensor]]:
+        z = self.latent_spec().sample_z(n, device)
+        codes = self.sample_codes(n)
+        keys = None if codes is None else self.memory.keys[codes[:, 0]]
+        return self.generate(z, codes), keys
+
+    def _set_lr(self) -> None:
+        if self.cfg.lr_decay_steps:
+            lr = self.cfg.lr * max(0.0, 1.0 - self.steps / self.cfg.lr_decay_steps)
+            for opt in (self.d_opt, self.g_opt):
+                for group in opt.param_groups:
+                    group["lr"] = lr
+
+    def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
+        x = batch.x
+        n = x.shape[0]
+        self._set_lr()
+
+        with torch.no_grad():
+            fake, keys = self._fake(n, x.device)
+        q_real_raw, q_fake_raw = self.query(x), self.query(fake)
+        q_real, q_fake = F.normalize(q_real_raw, dim=1), F.normalize(q_fake_raw, dim=1)
+        d_real, d_fake = self.memory.output(q_real), self.memory.output(q_fake)
+        mi_d = self._mi(q_fake_raw, keys)
+        d_loss = -torch.log(d_real).mean() - torch.log(1 - d_fake).mean() + self.cfg.lam * mi_d
+        self.d_opt.zero_grad(set_to_none=True)
+        d_loss.backward()
+        self.d_opt.step()
+        labels = torch.cat([torch.ones(n, device=x.device), torch.zeros(n, device=x.device)])
+        mem = self.memory.update(torch.cat([q_real, q_fake]).detach(), labels)
+
+        fake, keys = self._fake(n, x.device)
+        q_gen_raw = self.query(fake)
+        q_gen = F.normalize(q_gen_raw, dim=1)
+        d_gen = self.memory.output(q_gen)
+        adv = torch.log(1 - d_gen).mean() if self.cfg.loss == "saturating" else -torch.log(d_gen).mean()
+        g_loss = adv + self.cfg.lam * self._mi(q_gen_raw, keys) + self.generator_penalty()
+        self.g_opt.zero_grad(set_to_none=True)
+        g_loss.backward()
+        self.g_opt.step()
+        if self.cfg.fidelity == "official":
+            self.memory.update(q_gen.detach(), torch.zeros(n, device=x.device))
+        self.steps += 1
+
+        return {
+            "d_loss": d_loss.detach(),
+            "g_loss": g_loss.detach(),
+            "mi": mi_d.detach(),
+            "d_real": d_real.detach().mean(),
+            "d_fake": d_fake.detach().mean(),
+            "mem_reset_rate": mem["reset_rate"],
+            "mem_written_frac": mem["written_frac"],
+            **self.memory.stats(),
+        }
