@@ -1,0 +1,47 @@
+"""The vectorised memory against the slow per-query reference, over many successive batch updates."""
+
+import zlib
+
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from memorygan_reference import ReferenceMemory
+from methods.memorygan.memory import VMFMemory
+
+# (N, M, k, batch, EM iterations): k < 64 and k ≥ 64 (the official LRU rule switches at 64)
+SHAPES = [(96, 12, 16, 16, 1), (96, 12, 24, 20, 3), (256, 12, 64, 24, 1), (160, 12, 80, 24, 2)]
+
+
+def low_rank_queries(gen, basis, batch):
+    """Unit queries near the span of ``basis`` (rank 3), so that top-k sets of queries overlap heavily."""
+    rank, key_dim = basis.shape
+    coeff = torch.randn(batch, rank, generator=gen, dtype=torch.float64)
+    noise = 0.05 * torch.randn(batch, key_dim, generator=gen, dtype=torch.float64)
+    return F.normalize(coeff @ basis + noise, dim=1)
+
+
+@pytest.mark.parametrize("rule", ["em", "kaiser"])
+@pytest.mark.parametrize("fidelity", ["paper", "official"])
+@pytest.mark.parametrize("shape", SHAPES, ids=lambda s: f"N{s[0]}-k{s[2]}-T{s[4]}")
+def test_matches_reference(shape, fidelity, rule):
+    size, key_dim, k, batch, iters = shape
+    kwargs = dict(em_iters=iters, fidelity=fidelity, rule=rule)
+    memory = VMFMemory(size, key_dim, k, **kwargs).double()
+    ref = ReferenceMemory(size, key_dim, k, **kwargs)
+    gen = torch.Generator().manual_seed(zlib.crc32(repr((shape, fidelity, rule)).encode()))
+    basis = torch.randn(3, key_dim, generator=gen, dtype=torch.float64)
+    for _ in range(25):
+        q = low_rank_queries(gen, basis, batch)
+        y = (torch.rand(batch, generator=gen) < 0.5).double()
+        expected_d = [ref.output(qi) for qi in q.numpy()]
+        np.testing.assert_allclose(memory.output(q).numpy(), expected_d, atol=1e-5, rtol=0)
+        memory.update(q, y)
+        ref.update(q.numpy(), y.numpy())
+        np.testing.assert_allclose(memory.keys.numpy(), ref.K, atol=1e-5, rtol=0)
+        np.testing.assert_allclose(memory.hist.numpy(), ref.h, atol=1e-5, rtol=1e-6)
+        np.testing.assert_array_equal(memory.values.numpy(), ref.v)
+        np.testing.assert_array_equal(memory.ages.numpy(), ref.a)
+    # the run must have exercised resets, non-reset updates and overlapping writes within a batch
+    assert ref.counts["reset"] > 0 and ref.counts["em"] > 0 and ref.counts["overlap"] > 0, ref.counts
