@@ -56,8 +56,9 @@ class MemoryGANConfig:
 @METHODS.register("memorygan")
 class MemoryGAN(GANMethod):
     """DMN discriminator + MCGN generator. ``lr_decay_steps > 0`` decays both learning rates linearly to 0
-    over that many steps (paper App. B: α_t = α_0(1 − t/(1000γ)), i.e. 1000 epochs of γ steps); the lr
-    is set from a host-side step counter, so it stays fixed inside a captured CUDA graph."""
+    over that many steps (paper App. B: α_t = α_0(1 − t/(1000γ)), i.e. 1000 epochs of γ steps). The lr is
+    set from a host-side step counter (checkpointed in ``extra_state``): no device sync, but a captured CUDA
+    graph would keep the lr it was captured with, so graph-captured runs should leave decay off."""
 
     Config = MemoryGANConfig
 
@@ -120,17 +121,19 @@ class MemoryGAN(GANMethod):
         keys = None if codes is None else self.memory.keys[codes[:, 0]]
         return self.generate(z, codes), keys
 
-    def _set_lr(self) -> None:
+    def _decay_lr(self) -> None:
+        """lr_t = lr·max(0, 1 − t/lr_decay_steps); only touches host state when decay is on."""
         if self.cfg.lr_decay_steps:
             lr = self.cfg.lr * max(0.0, 1.0 - self.steps / self.cfg.lr_decay_steps)
             for opt in (self.d_opt, self.g_opt):
                 for group in opt.param_groups:
                     group["lr"] = lr
+            self.steps += 1
 
     def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
         x = batch.x
         n = x.shape[0]
-        self._set_lr()
+        self._decay_lr()
 
         with torch.no_grad():
             fake, keys = self._fake(n, x.device)
@@ -156,7 +159,6 @@ class MemoryGAN(GANMethod):
         self.g_opt.step()
         if self.cfg.fidelity == "official":
             self.memory.update(q_gen.detach(), torch.zeros(n, device=x.device))
-        self.steps += 1
 
         return {
             "d_loss": d_loss.detach(),
