@@ -1,15 +1,29 @@
 """Slot-record updates for queries that are not reset: incremental EM (eq. 5, Alg. 1 lines 6–11) and the
-averaging rule of Kaiser et al. (2017) used by the −EM ablation (paper §4.3)."""
+averaging rule of Kaiser et al. (2017) used by the −EM ablation (paper §4.3).
+
+Both only ever move a key K_i towards the query q and re-normalise it, so the new key is
+K'_i = a_i·K_i + b_i·q. The functions return the scalar coefficients (a, b) instead of [B, k, M] key
+tensors: with s = K_iᵀq and n² = ‖K_i‖², one step K ← ((1 − r)K + r q)/‖·‖ gives
+‖(1 − r)K + r q‖² = (1 − r)²n² + 2r(1 − r)s + r² and Kᵀq ← ((1 − r)s + r)/‖·‖ (q is a unit vector), so
+the EM iterations run on [B, k] scalars and the keys are written once, from the slot's own key and q.
+Norms are floored at 1e−12 as ``F.normalize`` does.
+"""
 
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
+
+
+def _step(a, b, s, n2, r):
+    """Coefficients, similarity and squared norm after K ← ((1 − r)K + r q)/max(‖·‖, 1e−12)."""
+    raw = ((1 - r) ** 2 * n2 + 2 * r * (1 - r) * s + r**2).clamp(min=0)
+    norm = raw.sqrt().clamp(min=1e-12)
+    return (1 - r) * a / norm, ((1 - r) * b + r) / norm, ((1 - r) * s + r) / norm, raw / norm**2
 
 
 def incremental_em(
-    q: torch.Tensor,
-    keys: torch.Tensor,
+    sim: torch.Tensor,
+    sq_norm: torch.Tensor,
     hist: torch.Tensor,
     valid: torch.Tensor,
     *,
@@ -18,36 +32,39 @@ def incremental_em(
     kappa: float,
     iters: int,
     summed_hist: bool,
-) -> tuple[torch.Tensor, torch.Tensor]:
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """T iterations of the modified incremental EM over each query's labelled top-k S_y.
 
-    ``q`` [B, M] unit queries, ``keys`` [B, k, M] and ``hist`` [B, k] the slots of S_y, ``valid`` [B, k] its
-    members (invalid entries get γ = 0 and are not written by the caller). With h⁰ = α·h, K⁰ = K, γ⁰ = 0:
-    E-step γᵗ_i = exp(κ Kᵗ⁻¹_iᵀq)(hᵗ⁻¹_i + β) / Σ_{j∈S_y} (same), eq. 1 restricted to S_y;
+    Inputs [B, k] for the slots of S_y: ``sim`` = K_iᵀq, ``sq_norm`` = ‖K_i‖², ``hist`` = h_i, ``valid``
+    = membership (invalid entries get γ = 0 and are not written by the caller). With h⁰ = α·h, K⁰ = K,
+    γ⁰ = 0: E-step γᵗ_i = exp(κ Kᵗ⁻¹_iᵀq)(hᵗ⁻¹_i + β) / Σ_{j∈S_y} (same), eq. 1 restricted to S_y;
     M-step hᵗ_i = hᵗ⁻¹_i + γᵗ_i − γᵗ⁻¹_i (paper) or hᵗ_i = hᵗ⁻¹_i + Σ_{j∈S_y}(γᵗ_j − γᵗ⁻¹_j) (official code,
     ``summed_hist``), then Kᵗ_i = Kᵗ⁻¹_i + (γᵗ_i − γᵗ⁻¹_i)/hᵗ_i · (q − Kᵗ⁻¹_i), re-normalised to the unit
-    sphere after every iteration (the keys are vMF mean directions). Returns (K^T, h^T).
+    sphere after every iteration (the keys are vMF mean directions).
+    Returns (a, b, h^T) with K^T_i = a_i K_i + b_i q.
     """
     h = alpha * hist
-    k_t = keys
+    a, b, s, n2 = torch.ones_like(sim), torch.zeros_like(sim), sim, sq_norm
     gamma_prev = torch.zeros_like(h)
     floor = torch.finfo(h.dtype).min
     for _ in range(iters):
-        logits = kappa * torch.einsum("bkm,bm->bk", k_t, q) + torch.log(h + beta)
-        gamma = torch.softmax(torch.where(valid, logits, floor), dim=-1)
+        gamma = torch.softmax(torch.where(valid, kappa * s + torch.log(h + beta), floor), dim=-1)
         step = gamma - gamma_prev
         h = h + (step.sum(-1, keepdim=True) if summed_hist else step)
-        k_t = F.normalize(k_t + (step / h).unsqueeze(-1) * (q.unsqueeze(1) - k_t), dim=-1)
+        a, b, s, n2 = _step(a, b, s, n2, step / h)
         gamma_prev = gamma
-    return k_t, h
+    return a, b, h
 
 
 def kaiser_average(
-    q: torch.Tensor, key: torch.Tensor, hist: torch.Tensor, *, alpha: float
-) -> tuple[torch.Tensor, torch.Tensor]:
-    """Kaiser et al. (2017) key update on one slot per query: K ← (K + q)/‖K + q‖ ([B, M]).
+    sim: torch.Tensor, sq_norm: torch.Tensor, hist: torch.Tensor, *, alpha: float
+) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+    """Kaiser et al. (2017) key update on one slot per query, K ← (K + q)/‖K + q‖, as (a, b) coefficients
+    (the r = 1/2 step of :func:`_step`, up to the common factor 2 that normalisation removes).
 
     That rule keeps no histogram; the prior and the MCGN sampler still need one, so the slot counts the
     query as a one-slot EM step would (γ = 1): h ← α·h + 1.
     """
-    return F.normalize(key + q, dim=-1), alpha * hist + 1.0
+    half = torch.full_like(sim, 0.5)
+    a, b, _, _ = _step(torch.ones_like(sim), torch.zeros_like(sim), sim, sq_norm, half)
+    return a, b, alpha * hist + 1.0

@@ -34,7 +34,6 @@ it can be captured in a CUDA graph.
 from __future__ import annotations
 
 import torch
-import torch.nn.functional as F
 from torch import nn
 
 from methods.memorygan.em import incremental_em, kaiser_average
@@ -77,9 +76,9 @@ class VMFMemory(nn.Module):
         self.register_buffer("used", torch.zeros(size, dtype=torch.bool))
 
     # --- reading (eq. 1–4) ----------------------------------------------------------------------------
-    def _rank_score(self, sim: torch.Tensor) -> torch.Tensor:
-        """(h_i + β)·exp(κ K_iᵀq), the unnormalised posterior of eq. 3 that ranks slots ([B, N])."""
-        return (self.hist + self.beta) * torch.exp(self.kappa * sim)
+    def _log_score(self, sim: torch.Tensor) -> torch.Tensor:
+        """log[(h_i + β)·exp(κ K_iᵀq)], the log of eq. 3's unnormalised posterior that ranks slots."""
+        return self.kappa * sim + torch.log(self.hist + self.beta)
 
     def _output_prior(self) -> torch.Tensor:
         return (self.alpha * self.hist if self.fidelity == "official" else self.hist) + self.beta
@@ -88,8 +87,8 @@ class VMFMemory(nn.Module):
         """Top-k slots S [B, k] of eq. 3 and p(c = i | x) over S [B, k] (eq. 1 renormalised on S, eq. 4);
         differentiable in the unit queries ``q`` [B, M]."""
         sim = q @ self.keys.T
-        slots = top_slots(self._rank_score(sim.detach()), self.k)
-        logits = self.kappa * sim.gather(1, slots) + torch.log(self._output_prior()[slots])
+        slots = top_slots(self._log_score(sim.detach()), self.k)
+        logits = self.kappa * sim.gather(1, slots) + torch.log(self._output_prior())[slots]
         return slots, torch.softmax(logits, dim=-1)
 
     def output(self, q: torch.Tensor) -> torch.Tensor:
@@ -116,45 +115,49 @@ class VMFMemory(nn.Module):
         q = q.to(self.keys.dtype)
         y = y.to(self.values.dtype)
         sim = q @ self.keys.T
-        score = self._rank_score(sim)
-        top = top_slots(score, self.k)
+        log_score = self._log_score(sim)
+        top = top_slots(log_score, self.k)
         correct = self.values[top] == y[:, None]
         reset = ~correct[:, 0] if self.fidelity == "official" else ~correct.any(-1)
 
-        wrong = (self.values[None, :] != y[:, None]).to(sim.dtype)
-        if self.fidelity == "official":
-            labelled = (self.hist + self.beta) * torch.exp(sim - 2 * wrong - 1)
-        else:
-            labelled = score * (1 - wrong)
-        s_y = top_slots(labelled, self.k)
-        member = torch.ones_like(s_y, dtype=torch.bool) if self.fidelity == "official" else self.values[s_y] == y[:, None]
+        wrong = self.values[None, :] != y[:, None]
+        if self.fidelity == "official":  # (h + β)·exp(sim − 2·min(1, |y − v|) − 1), in logs
+            labelled = log_score - 2.0 * wrong.to(sim.dtype)
+            s_y = top_slots(labelled, self.k)
+            member = torch.ones_like(s_y, dtype=torch.bool)
+        else:  # p(c | x, v_c = y): wrong-valued slots have probability 0
+            s_y = top_slots(torch.where(wrong, -torch.inf, log_score), self.k)
+            member = self.values[s_y] == y[:, None]
 
+        sq_norm = (self.keys * self.keys).sum(1)
         if self.rule == "em":
-            new_keys, new_hist = incremental_em(
-                q, self.keys[s_y], self.hist[s_y], member, alpha=self.alpha, beta=self.beta,
+            coef_key, coef_query, new_hist = incremental_em(
+                sim.gather(1, s_y), sq_norm[s_y], self.hist[s_y], member, alpha=self.alpha, beta=self.beta,
                 kappa=self.kappa, iters=self.em_iters, summed_hist=self.fidelity == "official",
             )
             em_slots, em_mask = s_y, member & ~reset[:, None]
         else:
-            first = s_y[:, :1]
-            key, hist = kaiser_average(q, self.keys[first[:, 0]], self.hist[first[:, 0]], alpha=self.alpha)
-            new_keys, new_hist = key[:, None], hist[:, None]
-            em_slots, em_mask = first, member[:, :1] & ~reset[:, None]
+            em_slots = s_y[:, :1]
+            coef_key, coef_query, new_hist = kaiser_average(
+                sim.gather(1, em_slots), sq_norm[em_slots], self.hist[em_slots], alpha=self.alpha
+            )
+            em_mask = member[:, :1] & ~reset[:, None]
 
         oldest = oldest_slots(self.ages, batch)
         if self.fidelity == "official" and self.k < 64:
             lru = oldest[:1].expand(batch)
         else:
             lru = oldest[(torch.cumsum(reset.long(), 0) - 1).clamp(min=0)]
-        mean_hist = self.hist.mean().expand(batch)
+        ones = torch.ones_like(y)[:, None]
 
         written = apply_writes(
-            self.keys, self.values, self.hist, self.ages,
+            self, q,
             slots=torch.cat([em_slots, lru[:, None]], 1),
             mask=torch.cat([em_mask, reset[:, None]], 1),
-            new_keys=torch.cat([new_keys, q[:, None]], 1),
+            coef_key=torch.cat([coef_key, 0 * ones], 1),
+            coef_query=torch.cat([coef_query, ones], 1),
             new_values=torch.cat([self.values[em_slots], y[:, None]], 1),
-            new_hist=torch.cat([new_hist, mean_hist[:, None]], 1),
+            new_hist=torch.cat([new_hist, self.hist.mean() * ones], 1),
         )
         self.used |= written
         return {"reset_rate": reset.float().mean(), "written_frac": written.float().mean()}

@@ -1,4 +1,4 @@
-"""Deterministic slot rankings: top-k by score (eq. 3) and oldest-first by age (LRU).
+"""Deterministic slot rankings: top-k by log-score (eq. 3) and oldest-first by age (LRU).
 
 ``torch.topk`` leaves the order of equal values unspecified (and it differs between CPU and CUDA).
 Fresh memories are full of exact ties (K = 0, equal h), so both rankings here break ties towards the
@@ -9,19 +9,20 @@ from __future__ import annotations
 
 import torch
 
+TIE_STEP = 2.0**-44
 
-def top_slots(score: torch.Tensor, k: int) -> torch.Tensor:
-    """Indices [..., k] of the k largest of the positive ``score`` [..., N], best first, lower index first
-    on ties.
 
-    The score is cast to float64 and multiplied by 1 − i·δ with δ = 2^−(25 + bit_length(N)): the total
-    perturbation N·δ < 2^−25 is below the relative gap between two distinct float32 values, so every strict
-    float32 order is kept and only exact ties are reordered (by index). Requires score > 0.
+def top_slots(log_score: torch.Tensor, k: int) -> torch.Tensor:
+    """Indices [..., k] of the k largest of ``log_score`` [..., N] (|values| < 128 or −inf), best first,
+    lower index first on ties.
+
+    The ranking key is log_score − i·2^−44 in float64: the step exceeds the float64 spacing below 128, so
+    equal scores are ordered by index, while the total shift N·2^−44 (< 1e−9 for N ≤ 16384) only reorders
+    distinct scores closer than that.
     """
-    n = score.shape[-1]
-    delta = 2.0 ** -(25 + n.bit_length())
-    factor = 1.0 - torch.arange(n, device=score.device, dtype=torch.float64) * delta
-    return torch.topk(score.double() * factor, k, dim=-1).indices
+    n = log_score.shape[-1]
+    shift = torch.arange(n, device=log_score.device, dtype=torch.float64) * TIE_STEP
+    return torch.topk(log_score.double() - shift, k, dim=-1).indices
 
 
 def oldest_slots(ages: torch.Tensor, n: int) -> torch.Tensor:

@@ -6,6 +6,9 @@ code's ``scatter_update`` does in practice). Scatter order on overlapping indice
 so the winner is decided explicitly: each write gets the id b·W + j (query b, write j < W), a
 ``scatter_reduce(amax)`` over the slot index picks the largest id per slot (a query writes a slot at most
 once, so the largest id is the latest query), and the new slot record is gathered from that write.
+
+A write to slot i sets K_i ← a·K_i + b·q (EM and Kaiser move the slot's own key towards its query q;
+an LRU write is a = 0, b = 1), v_i, h_i and a_i ← 0; all other ages grow by 1.
 """
 
 from __future__ import annotations
@@ -22,26 +25,18 @@ def last_writer_wins(slots: torch.Tensor, mask: torch.Tensor, size: int) -> torc
     return winner.scatter_reduce(0, target, ids, reduce="amax")[:size]
 
 
-def apply_writes(
-    keys: torch.Tensor,
-    values: torch.Tensor,
-    hist: torch.Tensor,
-    ages: torch.Tensor,
-    slots: torch.Tensor,
-    mask: torch.Tensor,
-    new_keys: torch.Tensor,
-    new_values: torch.Tensor,
-    new_hist: torch.Tensor,
-) -> torch.Tensor:
-    """Write the records (``new_keys`` [B, W, M], ``new_values`` [B, W], ``new_hist`` [B, W]) at ``slots``
-    where ``mask``, latest query winning; every age grows by 1 and written slots get age 0. Updates the
-    buffers in place and returns the written-slot mask [N]."""
-    size = keys.shape[0]
+def apply_writes(memory, queries, slots, mask, coef_key, coef_query, new_values, new_hist) -> torch.Tensor:
+    """Apply the writes [B, W] (``slots``, ``mask``, key coefficients a and b, values, histogram) of the
+    unit ``queries`` [B, M] to ``memory`` (buffers ``keys``, ``values``, ``hist``, ``ages``) in place,
+    latest query winning. Returns the written-slot mask [N]."""
+    size, width = memory.keys.shape[0], slots.shape[1]
     winner = last_writer_wins(slots, mask, size)
     written = winner >= 0
     source = winner.clamp(min=0)
-    keys.copy_(torch.where(written[:, None], new_keys.reshape(-1, keys.shape[1])[source], keys))
-    values.copy_(torch.where(written, new_values.reshape(-1)[source], values))
-    hist.copy_(torch.where(written, new_hist.reshape(-1)[source], hist))
-    ages.copy_(torch.where(written, torch.zeros_like(ages), ages + 1))
+    a = torch.where(written, coef_key.reshape(-1)[source], 1.0)
+    b = torch.where(written, coef_query.reshape(-1)[source], 0.0)
+    memory.keys.copy_(a[:, None] * memory.keys + b[:, None] * queries[source // width])
+    memory.values.copy_(torch.where(written, new_values.reshape(-1)[source], memory.values))
+    memory.hist.copy_(torch.where(written, new_hist.reshape(-1)[source], memory.hist))
+    memory.ages.copy_(torch.where(written, torch.zeros_like(memory.ages), memory.ages + 1))
     return written

@@ -1,5 +1,7 @@
 """Last-writer-wins batch writes: known answers."""
 
+from types import SimpleNamespace
+
 import torch
 
 from methods.memorygan.writes import apply_writes, last_writer_wins
@@ -13,13 +15,16 @@ def test_winner_is_the_latest_query_per_slot():
 
 
 def test_apply_writes_gathers_the_winning_records_and_ages():
-    keys, values = torch.zeros(4, 2), torch.zeros(4)
-    hist, ages = torch.ones(4), torch.tensor([4, 4, 4, 4])
+    memory = SimpleNamespace(keys=torch.tensor([[0.0, 0.0], [0.6, 0.8], [1.0, 0.0], [0.0, 1.0]]),
+                             values=torch.zeros(4), hist=torch.ones(4), ages=torch.tensor([4, 4, 4, 4]))
+    queries = torch.tensor([[1.0, 0.0], [0.0, 1.0], [0.6, -0.8]])
     slots = torch.tensor([[1], [1], [3]])
     mask = torch.tensor([[True], [True], [False]])
-    new_keys = torch.tensor([[[1.0, 0.0]], [[0.0, 1.0]], [[5.0, 5.0]]])
-    written = apply_writes(keys, values, hist, ages, slots, mask, new_keys,
-                           torch.tensor([[1.0], [0.0], [1.0]]), torch.tensor([[2.0], [3.0], [9.0]]))
+    # query 1 wins slot 1 with K ← 2·K + 3·q; query 2's write to slot 3 is masked out
+    written = apply_writes(memory, queries, slots, mask, torch.tensor([[5.0], [2.0], [7.0]]),
+                           torch.tensor([[5.0], [3.0], [7.0]]), torch.tensor([[1.0], [0.0], [1.0]]),
+                           torch.tensor([[2.0], [3.0], [9.0]]))
     assert written.tolist() == [False, True, False, False]
-    assert keys.tolist() == [[0, 0], [0, 1], [0, 0], [0, 0]]
-    assert values.tolist() == [0, 0, 0, 0] and hist.tolist() == [1, 3, 1, 1] and ages.tolist() == [5, 0, 5, 5]
+    torch.testing.assert_close(memory.keys, torch.tensor([[0.0, 0.0], [1.2, 4.6], [1.0, 0.0], [0.0, 1.0]]))
+    assert memory.values.tolist() == [0, 0, 0, 0] and memory.hist.tolist() == [1, 3, 1, 1]
+    assert memory.ages.tolist() == [5, 0, 5, 5]
