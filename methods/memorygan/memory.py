@@ -129,7 +129,7 @@ class VMFMemory(nn.Module):
             s_y = top_slots(torch.where(wrong, -torch.inf, log_score), self.k)
             member = self.values[s_y] == y[:, None]
 
-        sq_norm = (self.keys * self.keys).sum(1)
+        sq_norm = torch.linalg.vector_norm(self.keys, dim=1) ** 2
         if self.rule == "em":
             coef_key, coef_query, new_hist = incremental_em(
                 sim.gather(1, s_y), sq_norm[s_y], self.hist[s_y], member, alpha=self.alpha, beta=self.beta,

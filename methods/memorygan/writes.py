@@ -35,7 +35,7 @@ def apply_writes(memory, queries, slots, mask, coef_key, coef_query, new_values,
     source = winner.clamp(min=0)
     a = torch.where(written, coef_key.reshape(-1)[source], 1.0)
     b = torch.where(written, coef_query.reshape(-1)[source], 0.0)
-    memory.keys.copy_(a[:, None] * memory.keys + b[:, None] * queries[source // width])
+    memory.keys.mul_(a[:, None]).addcmul_(b[:, None], queries.index_select(0, source // width))
     memory.values.copy_(torch.where(written, new_values.reshape(-1)[source], memory.values))
     memory.hist.copy_(torch.where(written, new_hist.reshape(-1)[source], memory.hist))
     memory.ages.copy_(torch.where(written, torch.zeros_like(memory.ages), memory.ages + 1))
