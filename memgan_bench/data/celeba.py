@@ -5,8 +5,9 @@ Expected under ``--data-root`` in torchvision's layout: ``ROOT/celeba/img_align_
 partition 0 (162,770 faces), ``test`` partition 2 (19,962); validation is unused. Each 178×218 image is
 center-cropped to 108×108 and resized to 64×64 with antialiased bilinear interpolation, the CelebA
 preprocessing of the widely used DCGAN implementation carpedm20/DCGAN-tensorflow
-(``--dataset celebA --input_height=108 --crop``, output 64). JPEGs are decoded with ``torchvision.io`` once at load (this takes minutes for the
-full set; nothing is cached on disk) into one tensor in [-1, 1]. There are no classes: every label is 0.
+(``--dataset celebA --input_height=108 --crop``, output 64). JPEGs are decoded with Pillow once at load
+(this takes minutes for the full set; nothing is cached on disk) into one tensor in [-1, 1]. There are no
+classes: every label is 0.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import torch
 import torch.nn.functional as F
 
@@ -41,17 +43,18 @@ def partition_files(listing: Path, split: str) -> list[str]:
 
 def decode_center_crop(path: Path, crop: int = CROP) -> torch.Tensor:
     """uint8 [3, crop, crop] centre of one JPEG."""
-    from torchvision.io import ImageReadMode, decode_image, read_file
+    from PIL import Image, UnidentifiedImageError
 
     try:
-        image = decode_image(read_file(str(path)), mode=ImageReadMode.RGB)
-    except (OSError, RuntimeError) as err:
+        with Image.open(path) as image:
+            width, height = image.size
+            if height < crop or width < crop:
+                raise UserError(f"{path} is {width}x{height}, smaller than the {crop}x{crop} crop")
+            top, left = (height - crop) // 2, (width - crop) // 2
+            pixels = np.asarray(image.convert("RGB").crop((left, top, left + crop, top + crop)))
+    except (OSError, UnidentifiedImageError) as err:
         raise UserError(f"cannot decode CelebA image {path}: {err}") from None
-    height, width = image.shape[1:]
-    if height < crop or width < crop:
-        raise UserError(f"{path} is {width}x{height}, smaller than the {crop}x{crop} crop")
-    top, left = (height - crop) // 2, (width - crop) // 2
-    return image[:, top:top + crop, left:left + crop]
+    return torch.from_numpy(pixels.copy()).permute(2, 0, 1)
 
 
 def resize(crops: torch.Tensor, size: int = SIZE) -> torch.Tensor:

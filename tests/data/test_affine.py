@@ -1,7 +1,5 @@
 """Affine digits (MemoryGAN App. B.2): known placements, bounded rotation, determinism, ink preserved."""
 
-import math
-
 import pytest
 import torch
 
