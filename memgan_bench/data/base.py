@@ -83,3 +83,8 @@ def split_generator(seed: int, split: str) -> torch.Generator:
 def to_unit_range(pixels: torch.Tensor) -> torch.Tensor:
     """uint8 pixels [N, C, H, W] → float32 in [-1, 1]: x / 127.5 − 1."""
     return pixels.float() / 127.5 - 1.0
+
+
+def data_root_phrase(root) -> str:
+    """How error messages name the user's data directory (config key ``data.root``)."""
+    return f"under data.root '{root}'" if root else "(data.root is not set)"

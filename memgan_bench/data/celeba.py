@@ -1,8 +1,9 @@
 """CelebA (Liu et al. 2015) aligned faces as 64×64 colour images, the DCGAN preprocessing.
 
-Expected under ``--data-root`` in torchvision's layout: ``ROOT/celeba/img_align_celeba/*.jpg`` and
-``ROOT/celeba/list_eval_partition.txt`` (lines ``<file> <0|1|2>``: train, validation, test). ``train`` is
-partition 0 (162,770 faces), ``test`` partition 2 (19,962); validation is unused. Each 178×218 image is
+Expected in torchvision's layout under the data root ROOT (config ``data.root``):
+``ROOT/celeba/img_align_celeba/*.jpg`` and ``ROOT/celeba/list_eval_partition.txt`` (lines
+``<file> <0|1|2>``: train, validation, test). ``train`` is partition 0 (162,770 faces), ``test`` partition 2
+(19,962); validation is unused. Each 178×218 image is
 center-cropped to 108×108 and resized to 64×64 with antialiased bilinear interpolation, the CelebA
 preprocessing of the widely used DCGAN implementation carpedm20/DCGAN-tensorflow
 (``--dataset celebA --input_height=108 --crop``, output 64). JPEGs are decoded with Pillow once at load
@@ -20,7 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from memgan_bench.data import DATASETS
-from memgan_bench.data.base import ImageData, to_unit_range
+from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
 from memgan_bench.errors import UserError
 
 CROP = 108
@@ -68,9 +69,9 @@ def celeba(split: str, root: Optional[str], seed: int) -> ImageData:
     folder = None if root is None else Path(root) / "celeba"
     if folder is None or not (folder / "img_align_celeba").is_dir() or not (folder / "list_eval_partition.txt").is_file():
         raise UserError(
-            f"celeba not found under --data-root {root}: put the aligned images in ROOT/celeba/img_align_celeba/ "
+            f"celeba not found {data_root_phrase(root)}: put the aligned images in ROOT/celeba/img_align_celeba/ "
             "and list_eval_partition.txt in ROOT/celeba/ (torchvision layout; files from "
-            "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html)")
+            "https://mmlab.ie.cuhk.edu.hk/projects/CelebA.html) and set data.root=ROOT")
     names = partition_files(folder / "list_eval_partition.txt", split)
     if not names:
         raise UserError(f"{folder / 'list_eval_partition.txt'} lists no {split} images")

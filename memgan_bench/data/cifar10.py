@@ -1,8 +1,8 @@
 """CIFAR-10 (Krizhevsky 2009), real 50k/10k 32×32 colour images, from the "python version" batches.
 
-Expected under ``--data-root`` in torchvision's layout, ``ROOT/cifar-10-batches-py/{data_batch_1..5,
-test_batch}`` (or those files directly in ``ROOT``). The pickled batches are read directly (each holds
-``data`` uint8 [n, 3072] — 1024 red, then green, then blue values of a row-major 32×32 image — and
+Expected in torchvision's layout under the data root ROOT (config ``data.root``):
+``ROOT/cifar-10-batches-py/{data_batch_1..5, test_batch}`` (or those files directly in ``ROOT``). The
+pickled batches are read directly (each holds ``data`` uint8 [n, 3072] — 1024 red, then green, then blue values of a row-major 32×32 image — and
 ``labels``), without torchvision's MD5 check, and converted once into one tensor in [-1, 1]. Nothing is
 downloaded.
 """
@@ -17,7 +17,7 @@ import numpy as np
 import torch
 
 from memgan_bench.data import DATASETS
-from memgan_bench.data.base import ImageData, to_unit_range
+from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
 from memgan_bench.errors import UserError
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
@@ -42,8 +42,8 @@ def cifar10(split: str, root: Optional[str], seed: int) -> ImageData:
     folder = next((d for d in candidates if all((d / f).is_file() for f in BATCHES[split])), None)
     if folder is None:
         raise UserError(
-            f"cifar10 not found under --data-root {root}: extract cifar-10-python.tar.gz from "
-            "https://www.cs.toronto.edu/~kriz/cifar.html into ROOT (giving ROOT/cifar-10-batches-py)")
+            f"cifar10 not found {data_root_phrase(root)}: extract cifar-10-python.tar.gz from "
+            "https://www.cs.toronto.edu/~kriz/cifar.html into ROOT (giving ROOT/cifar-10-batches-py) and set data.root=ROOT")
     parts = [read_batch(folder / name) for name in BATCHES[split]]
     pixels = torch.from_numpy(np.concatenate([p for p, _ in parts]))
     labels = torch.from_numpy(np.concatenate([y for _, y in parts]))

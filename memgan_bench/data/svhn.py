@@ -1,7 +1,7 @@
 """SVHN cropped digits (Netzer et al. 2011), real 73,257/26,032 32×32 colour images, from the .mat files.
 
-Expected under ``--data-root`` as ``{train,test}_32x32.mat`` in ``ROOT/svhn``, ``ROOT/SVHN`` or ``ROOT``
-(torchvision's ``SVHN(root=...)`` keeps them directly in its root). Each file holds ``X`` uint8
+Expected as ``{train,test}_32x32.mat`` in ``ROOT/svhn``, ``ROOT/SVHN`` or ``ROOT``, ROOT being the data root
+(config ``data.root``; torchvision's ``SVHN(root=...)`` keeps them directly in its root). Each file holds ``X`` uint8
 [32, 32, 3, N] and ``y`` [N, 1] with digit 0 stored as label 10; labels are mapped to 0–9 as torchvision
 does. Read with scipy, no MD5 check, converted once into one tensor in [-1, 1]; the ``extra`` set is unused.
 """
@@ -15,7 +15,7 @@ import numpy as np
 import torch
 
 from memgan_bench.data import DATASETS
-from memgan_bench.data.base import ImageData, to_unit_range
+from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
 from memgan_bench.data.mnist_family import DIGIT_CLASSES
 from memgan_bench.errors import UserError
 
@@ -43,8 +43,8 @@ def svhn(split: str, root: Optional[str], seed: int) -> ImageData:
     path = next((d / name for d in candidates if (d / name).is_file()), None)
     if path is None:
         raise UserError(
-            f"svhn not found under --data-root {root}: put {name} from "
-            "http://ufldl.stanford.edu/housenumbers/ into ROOT/svhn")
+            f"svhn not found {data_root_phrase(root)}: put {name} from "
+            "http://ufldl.stanford.edu/housenumbers/ into ROOT/svhn and set data.root=ROOT")
     pixels, labels = read_svhn_mat(path)
     return ImageData(name="svhn", images=to_unit_range(torch.from_numpy(pixels)),
                      labels=torch.from_numpy(labels), class_names=DIGIT_CLASSES)

@@ -33,4 +33,4 @@ def test_missing_real_dataset_raises_instead_of_returning_synthetic_data(name, s
         load_dataset(name, split, str(tmp_path), 0)
     message = str(caught.value)
     assert "\n" not in message
-    assert "--data-root" in message or "apt-get" in message
+    assert "data.root" in message
