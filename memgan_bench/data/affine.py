@@ -1,8 +1,10 @@
 """Affine-transformed digits of the MemoryGAN paper (Kim et al. 2018, Fig. 1 and Appendix B.2).
 
-Each 28×28 image is rotated by an angle drawn uniformly from [−20°, 20°] about its centre and placed at a
-uniformly random integer offset inside a 40×40 canvas whose background is −1 (the images' black). The
-source digits keep their labels. Angles and offsets are drawn from a generator seeded by
+The paper's "randomly rotate MNIST images by 20° and randomly place it in a square image of 40 pixels" is
+read as: each 28×28 image is rotated about its centre by an angle drawn uniformly from [−20°, 20°] and
+pasted at a uniformly random integer offset (0–12 px each way) into a 40×40 canvas whose background is −1
+(the images' black). Corners of the rotated 28×28 box that leave the canvas are cut: no MNIST ink (digits
+have a blank margin), at most a few percent of a Fashion-MNIST item's. Images keep their labels. Angles and offsets are drawn from a generator seeded by
 ``(seed, split)``, so a given seed always gives the same tensor and train and test get different draws.
 The warp is one batched bilinear ``grid_sample``: ink is moved, not added or removed (up to interpolation).
 """
@@ -58,8 +60,8 @@ def random_affine(images: torch.Tensor, generator: torch.Generator, canvas: int 
 
 def affine_version(source: str, name: str, split: str, root: Optional[str], seed: int) -> ImageData:
     base = load_dataset(source, split, root, seed)
-    images, angles, offsets = random_affine(base.images, split_generator(seed, split))
-    meta = dict(base.meta, source=source, angles_deg=angles, offsets=offsets)
+    images = random_affine(base.images, split_generator(seed, split))[0]
+    meta = dict(base.meta, source=source, canvas=CANVAS, max_degrees=MAX_DEGREES)
     return ImageData(name=name, images=images, labels=base.labels, class_names=base.class_names, meta=meta)
 
 
