@@ -4,8 +4,9 @@ The paper's "randomly rotate MNIST images by 20° and randomly place it in a squ
 read as: each 28×28 image is rotated about its centre by an angle drawn uniformly from [−20°, 20°] and
 pasted at a uniformly random integer offset (0–12 px each way) into a 40×40 canvas whose background is −1
 (the images' black). Corners of the rotated 28×28 box that leave the canvas are cut: no MNIST ink (digits
-have a blank margin), at most a few percent of a Fashion-MNIST item's. Images keep their labels. Angles and offsets are drawn from a generator seeded by
-``(seed, split)``, so a given seed always gives the same tensor and train and test get different draws.
+have a blank margin), up to ~8% of a Fashion-MNIST item touching its frame. Images keep their labels.
+Angles and offsets are drawn from a generator seeded by ``(seed, split)``, so a given seed always gives the
+same tensor and train and test get different draws.
 The warp is one batched bilinear ``grid_sample``: ink is moved, not added or removed (up to interpolation).
 """
 
@@ -24,7 +25,8 @@ MAX_DEGREES = 20.0
 _CHUNK = 8192
 
 
-def affine_place(images: torch.Tensor, angles_deg: torch.Tensor, offsets: torch.Tensor, canvas: int = CANVAS) -> torch.Tensor:
+def affine_place(images: torch.Tensor, angles_deg: torch.Tensor, offsets: torch.Tensor,
+                 canvas: int = CANVAS) -> torch.Tensor:
     """Rotate ``images`` [N, C, h, w] (values in [-1, 1], background −1) by ``angles_deg`` [N]
     (counter-clockwise as displayed) and paste them with top-left corner at ``offsets`` [N, 2] = (row, col)
     into a ``canvas``×``canvas`` image of background −1."""
