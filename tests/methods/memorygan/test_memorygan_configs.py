@@ -8,7 +8,8 @@ from memgan_bench.config import read_yaml, resolve
 from memgan_bench.plugins import PLUGINS
 
 ROOT = Path(__file__).resolve().parents[3] / "configs"
-FILES = sorted(ROOT.glob("memorygan/*.yaml")) + sorted(ROOT.glob("paper/table2-fashion-mnist-*.yaml"))
+FILES = [*sorted(ROOT.glob("memorygan/*.yaml")), ROOT / "main" / "memorygan.yaml",
+         *sorted(ROOT.glob("paper/table2-fashion-mnist-*.yaml"))]
 
 
 def load(path):
