@@ -4,30 +4,21 @@ from pathlib import Path
 
 import pytest
 
-from memgan_bench.config import read_yaml, resolve
-from memgan_bench.plugins import PLUGINS
+from memgan_bench.config import load_config
 
 ROOT = Path(__file__).resolve().parents[3] / "configs"
 FILES = [*sorted(ROOT.glob("memorygan/*.yaml")), ROOT / "main" / "memorygan.yaml",
          *sorted(ROOT.glob("paper/table2-fashion-mnist-*.yaml"))]
 
 
-def load(path):
-    """Resolve a config; plugin sections are validated when the plugin is registered in this checkout."""
-    raw = read_yaml(path)
-    known = set(PLUGINS.names())
-    raw["plugins"] = {k: v for k, v in (raw.get("plugins") or {}).items() if k in known}
-    return resolve(raw)
-
-
 @pytest.mark.parametrize("path", FILES, ids=lambda p: f"{p.parent.name}/{p.name}")
 def test_config_resolves(path):
-    cfg = load(path)
+    cfg = load_config(path)
     assert cfg.train.batch_size == 64 and cfg.model.lr == 2e-4
 
 
 def test_table2_variants_differ_only_in_the_ablated_component():
-    models = {p.stem.rsplit("-", 1)[-1]: load(p) for p in ROOT.glob("paper/table2-fashion-mnist-*.yaml")}
+    models = {p.stem.rsplit("-", 1)[-1]: load_config(p) for p in ROOT.glob("paper/table2-fashion-mnist-*.yaml")}
     assert set(models) == {"memorygan", "em", "mcgn", "memory"}
     full = models["memorygan"].model
     assert (full.memory_size, full.key_dim, full.k, full.z_dim, full.lam) == (4096, 256, 128, 2, 0.01)
@@ -39,6 +30,6 @@ def test_table2_variants_differ_only_in_the_ablated_component():
 
 
 def test_cifar10_settings():
-    model = load(ROOT / "memorygan" / "cifar10.yaml").model
+    model = load_config(ROOT / "memorygan" / "cifar10.yaml").model
     assert (model.memory_size, model.key_dim, model.k, model.z_dim, model.lam) == (16384, 512, 256, 16, 1e-6)
     assert model.betas == (0.0, 0.9) and model.lr_decay_steps > 0
