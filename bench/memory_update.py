@@ -1,7 +1,7 @@
 """Time MemoryGAN's memory alone: one batched update (top-k, labelled top-k, EM/LRU, last-writer-wins
 writes) and one lookup (D(x) of eq. 4), on the current device. Prints JSON.
 
-    python bench/memory_update.py [--batch 64] [--repeats 20] [--device auto|cpu|cuda]
+    python bench/memory_update.py [--batch 64] [--repeats 20] [--threads T] [--device auto|cpu|cuda]
 """
 
 from __future__ import annotations
@@ -48,8 +48,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
     parser.add_argument("--repeats", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda"))
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
     rows = []
