@@ -16,7 +16,11 @@ Readings of the garbled text (issue 5):
   later query wins on a shared slot (see ``writes.py``). The r-th reset query of the batch takes the r-th
   oldest slot; ``official`` with k < 64 puts every reset query of the batch on the single oldest slot (the
   official code's ``get_oldest_idxs``; it indexes its k ≥ 64 slots by batch position with an unsorted
-  top-k, which we replace by the reset rank so that distinct reset queries get distinct slots).
+  top-k, which we replace by the reset rank so that distinct reset queries get distinct slots). With more
+  reset queries than slots the surplus ones share the last slot of the age order.
+* Rankings (S, S_y, oldest) break exact ties towards the lower slot index (``ranking.py``) and rank by the
+  log of eq. 3's score, κ·K_iᵀq + log(h_i + β); the official labelled score subtracts 2·min(1, |y − v_i|)
+  (its constant −1 does not change the order; the official code has no κ, i.e. κ = 1).
 * ``official`` further differs (the code whyjay/memoryGAN): the EM histogram adds the summed γ change of the
   k retrieved slots (``em.py``); the labelled top-k S_y ranks by (h+β)·exp(sim − 2·min(1, |y − v|) − 1), so
   wrong-valued slots are penalised but can stay in S_y and are then EM-updated too (keeping their value);
@@ -98,7 +102,8 @@ class VMFMemory(nn.Module):
 
     # --- MCGN prior (§3.2) ----------------------------------------------------------------------------
     def sample_slots(self, n: int) -> torch.Tensor:
-        """n slot indices c ~ p(c | v = 1) ∝ h_c v_c, by inverse-CDF sampling (capturable, no host sync)."""
+        """n slot indices c ~ p(c | v = 1) ∝ h_c v_c, by inverse-CDF sampling (capturable, no host sync).
+        A memory without any real slot (all h_c v_c = 0) returns the last slot."""
         cdf = torch.cumsum((self.hist * self.values).double(), 0)
         u = torch.rand(n, device=cdf.device, dtype=torch.float64) * cdf[-1]
         return torch.searchsorted(cdf, u, right=True).clamp(max=self.size - 1)
@@ -110,8 +115,6 @@ class VMFMemory(nn.Module):
 
         Returns 0-dim statistics: fraction of reset queries and of slots written."""
         batch = q.shape[0]
-        if batch > self.size:
-            raise ValueError(f"batch of {batch} queries exceeds memory size {self.size}")
         q = q.to(self.keys.dtype)
         y = y.to(self.values.dtype)
         sim = q @ self.keys.T
@@ -143,11 +146,11 @@ class VMFMemory(nn.Module):
             )
             em_mask = member[:, :1] & ~reset[:, None]
 
-        oldest = oldest_slots(self.ages, batch)
+        oldest = oldest_slots(self.ages, min(batch, self.size))
         if self.fidelity == "official" and self.k < 64:
             lru = oldest[:1].expand(batch)
         else:
-            lru = oldest[(torch.cumsum(reset.long(), 0) - 1).clamp(min=0)]
+            lru = oldest[(torch.cumsum(reset.long(), 0) - 1).clamp(0, oldest.shape[0] - 1)]
         ones = torch.ones_like(y)[:, None]
 
         written = apply_writes(

@@ -25,6 +25,7 @@ import torch
 import torch.nn.functional as F
 
 from memgan_bench.data.base import DataSpec
+from memgan_bench.errors import UserError
 from methods import METHODS
 from methods.base import Batch, GANMethod, LatentSpec
 from methods.memorygan.memory import VMFMemory
@@ -65,7 +66,7 @@ class MemoryGAN(GANMethod):
     def __init__(self, cfg: MemoryGANConfig, spec: DataSpec):
         super().__init__(cfg, spec)
         if cfg.k > cfg.memory_size:
-            raise ValueError(f"k={cfg.k} exceeds memory_size={cfg.memory_size}")
+            raise UserError(f"config key 'model.k' ({cfg.k}) must not exceed model.memory_size ({cfg.memory_size})")
         self.memory = VMFMemory(
             cfg.memory_size, cfg.key_dim, cfg.k, alpha=cfg.alpha, beta=cfg.beta, kappa=cfg.kappa, eps=cfg.eps,
             em_iters=cfg.em_iters, fidelity=cfg.fidelity, rule=cfg.update,

@@ -106,3 +106,10 @@ def test_checkpoint_round_trip_restores_memory_and_optimizers(fidelity):
     got = restored.train_step(batch)
     assert all(torch.equal(expected[key], got[key]) for key in expected)
     assert torch.equal(method.memory.keys, restored.memory.keys)
+
+
+def test_k_larger_than_the_memory_is_a_user_error():
+    from memgan_bench.errors import UserError
+
+    with pytest.raises(UserError, match="model.k"):
+        tiny(memory_size=16, k=32)

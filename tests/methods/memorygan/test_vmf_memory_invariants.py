@@ -101,3 +101,13 @@ def test_slot_sampling_frequencies_match_h_times_v():
     # and the test has power: a uniform sampler over real slots would be rejected
     uniform = np.full(int(real.sum()), draws.numel() / int(real.sum()))
     assert float(((uniform - expected.numpy()) ** 2 / expected.numpy()).sum()) > chi2.ppf(0.999, int(real.sum()) - 1)
+
+
+def test_more_reset_queries_than_slots_share_the_last_slot_of_the_age_order():
+    memory = fake_only_memory(size=8)
+    memory.ages.copy_(torch.arange(8))
+    q = random_queries(10, 4, 8)
+    memory.update(q, torch.zeros(10))
+    # ages 7..0 give the order 7, 6, ..., 0; queries 8 and 9 reuse slot 0, the last query wins
+    torch.testing.assert_close(memory.keys[[7, 6, 5, 4, 3, 2, 1, 0]], q[[0, 1, 2, 3, 4, 5, 6, 9]])
+    assert (memory.ages == 0).all() and (memory.values == 0).all()
