@@ -12,7 +12,9 @@ Per ``train_step``: a D step on L_D (eq. 7) followed by the memory update with t
 ``fidelity: official`` replaces λI by λ·MSE(μ(G(z, K_c)), K_c) on the unnormalised query (added to both
 losses) and also updates the memory with the fake queries of the G step, as the official code does. The
 memory update of a step is one batch of 2B queries, real first, so on a shared slot a fake query's write
-wins (see ``writes.py``). ``mcgn: false`` is the −MCGN ablation (plain z generator, no I term, DMN
+wins (see ``writes.py``); the queries are those of the D step's forward pass, computed before its optimizer
+step (as in the official code's graph; Alg. 1 does not say whether μ is re-evaluated). The G step draws
+fresh z and c (Alg. 1 line 12). ``mcgn: false`` is the −MCGN ablation (plain z generator, no I term, DMN
 discriminator); ``update: kaiser`` the −EM ablation. −Memory is plain DCGAN (method ``dcgan``).
 """
 
