@@ -47,3 +47,21 @@ def test_matches_reference(shape, fidelity, rule):
         np.testing.assert_array_equal(memory.ages.numpy(), ref.a)
     # the run must have exercised resets, non-reset updates and overlapping writes within a batch
     assert ref.counts["reset"] > 0 and ref.counts["em"] > 0 and ref.counts["overlap"] > 0, ref.counts
+
+
+@pytest.mark.parametrize("fidelity", ["paper", "official"])
+def test_default_float32_memory_tracks_the_float64_reference(fidelity):
+    size, key_dim, k, batch = 128, 12, 64, 16
+    memory, ref = VMFMemory(size, key_dim, k, fidelity=fidelity), ReferenceMemory(size, key_dim, k, fidelity=fidelity)
+    gen = torch.Generator().manual_seed(21)
+    basis = torch.randn(3, key_dim, generator=gen, dtype=torch.float64)
+    for _ in range(20):
+        q = low_rank_queries(gen, basis, batch)
+        y = (torch.rand(batch, generator=gen) < 0.5).double()
+        np.testing.assert_allclose(memory.output(q.float()).numpy(), [ref.output(x) for x in q.numpy()], atol=1e-5)
+        memory.update(q.float(), y.float())
+        ref.update(q.numpy(), y.numpy())
+    assert memory.keys.dtype == torch.float32
+    np.testing.assert_allclose(memory.keys.numpy(), ref.K, atol=1e-5)
+    np.testing.assert_allclose(memory.hist.numpy(), ref.h, atol=1e-5, rtol=1e-5)
+    np.testing.assert_array_equal(memory.ages.numpy(), ref.a)
