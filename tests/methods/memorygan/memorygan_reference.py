@@ -1,9 +1,10 @@
 """Slow reference of the MemoryGAN memory, written from the paper's equations and issue 5's readings.
 
-NumPy float64, one query at a time (scores of one query are computed over all slots at once). An update first computes every query's intended writes against a
-frozen copy of the memory (the batch reads the pre-update memory), then applies them one after another
-in batch order, so a later query overwrites an earlier one on a shared slot. Rankings use a stable
-sort of the negated score (lower index first on ties). Nothing here calls the vectorised module.
+NumPy float64, one query at a time (one query's scores are computed over all slots at once). An update
+first computes every query's intended writes against a frozen copy of the memory (the batch reads the
+pre-update memory), then applies them one after another in batch order, so a later query overwrites an
+earlier one on a shared slot. Rankings use a stable sort of the negated score (lower index first on
+ties). Nothing here calls the vectorised module.
 """
 
 from __future__ import annotations
