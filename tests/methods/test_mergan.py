@@ -1,0 +1,57 @@
+import torch
+
+from methods.mergan import replay_alignment_loss
+from tests.methods.conftest import experience
+from tests.methods.test_acgan import make
+
+
+def test_replay_alignment_loss_on_fixed_tensors():
+    new = torch.tensor([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5]])
+    old = torch.tensor([[1.0, 1.0], [0.0, 0.0], [0.5, -0.5]])
+    # squared differences: 1 + 0, 4 + 1, 0 + 1 → sum 7; ½ · 7 · λ / t with λ = 0.1, t = 2
+    assert torch.isclose(replay_alignment_loss(new, old, num_past=2, weight=0.1), torch.tensor(0.175))
+
+
+def test_ra_term_is_zero_right_after_the_copy_and_counts_m_samples_per_past_class():
+    torch.manual_seed(0)
+    method = make("mergan-ra", ra_weight=1.0)
+    method.on_experience_start(experience(0, [0], [0]))
+    assert method.alignment_loss(10) == 0.0  # no past class yet
+    method.on_experience_end(experience(0, [0], [0]))
+    method.on_experience_start(experience(3, [3], [0, 1, 2, 3]))
+    assert method.alignment_loss(10).item() == 0.0  # same z through identical generators
+    delta = torch.tensor([0.3, -0.4])  # shift every G output by δ: L = λ/t · t·m · ½‖δ‖², m = ⌊10/3⌋ = 3
+    with torch.no_grad():
+        method.generator.net[-1].bias += delta
+    assert torch.isclose(method.alignment_loss(10), torch.tensor(3 * 0.5 * 0.25), atol=1e-6)
+    assert method.alignment_loss(10).requires_grad
+
+
+def test_jtr_batch_gives_each_seen_class_an_equal_share_of_replay():
+    torch.manual_seed(0)
+    method = make("mergan-jtr")
+    method.on_experience_end(experience(2, [2], [0, 1, 2]))
+    method.on_experience_start(experience(3, [3], [0, 1, 2, 3]))
+    x, y = torch.full((12, 2), 100.0), torch.full((12,), 3)
+    mixed_x, mixed_y = method.real_batch(x, y)
+    assert mixed_x.shape == (12, 2)
+    assert torch.bincount(mixed_y, minlength=4).tolist() == [3, 3, 3, 3]  # 12·3/4 replayed, 3 per past class
+    real_rows = (mixed_x == 100.0).all(dim=1)
+    assert torch.equal(real_rows, mixed_y == 3)  # replayed rows come from G_old, not from the real batch
+    labels = mixed_y[~real_rows]
+    torch.manual_seed(1)
+    z = torch.randn(labels.shape[0], 4)
+    torch.manual_seed(1)
+    assert torch.allclose(method.real_batch(x, y)[0][~real_rows], method.replay_samples(labels, z))
+
+
+def test_replay_generator_is_frozen_in_state_dict_and_stays_in_eval_mode():
+    method = make("mergan-jtr").train()
+    assert not method.replay.training
+    assert not any(p.requires_grad for p in method.replay.parameters())
+    keys = method.state_dict()["modules"].keys()
+    assert any(k.startswith("replay.") for k in keys)
+    with torch.no_grad():
+        method.generator.net[-1].bias += 1.0
+    method.on_experience_end(experience(0, [0], [0]))
+    assert torch.equal(method.replay.net[-1].bias, method.generator.net[-1].bias)
