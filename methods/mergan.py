@@ -64,9 +64,16 @@ class MeRGAN(ACGAN):
     def on_experience_start(self, experience) -> None:
         super().on_experience_start(experience)
         current = set(experience.classes)
-        past = [c for c in experience.seen_classes if c not in current]
-        self.past = torch.tensor(past, dtype=torch.long, device=self.seen.device)
-        self.num_seen = len(experience.seen_classes)
+        self.load_extra_state({"past": [c for c in experience.seen_classes if c not in current],
+                               "num_seen": len(experience.seen_classes)})
+
+    def extra_state(self) -> dict:
+        """The past classes of the current experience (a resumed run restarts mid-experience)."""
+        return {"past": self.past.tolist(), "num_seen": self.num_seen}
+
+    def load_extra_state(self, state: dict) -> None:
+        self.past = torch.tensor(state["past"], dtype=torch.long, device=self.seen.device)
+        self.num_seen = state["num_seen"]
 
     def on_experience_end(self, experience) -> None:
         """Freeze a copy of the current generator as the replay generator."""

@@ -1,15 +1,8 @@
 import torch
 
 from memgan_bench.data.base import DataSpec
-from memgan_bench.typed import build
-from methods import METHODS, Batch
+from methods import Batch
 from methods.acgan import gradient_penalty
-from tests.methods.conftest import experience, flat_spec
-
-
-def make(name="acgan", spec=None, **cfg):
-    cls = METHODS.get(name)
-    return cls(build(cls.Config, {"width": 8, "z_dim": 4, **cfg}), spec or flat_spec())
 
 
 def test_gradient_penalty_of_a_linear_critic_is_closed_form():
@@ -18,9 +11,9 @@ def test_gradient_penalty_of_a_linear_critic_is_closed_form():
     assert torch.isclose(gradient_penalty(lambda v: v @ w, real, fake), torch.tensor(16.0))
 
 
-def test_train_step_consumes_critic_iters_batches_and_updates_both_nets():
+def test_train_step_consumes_critic_iters_batches_and_updates_both_nets(make_method, experience):
     torch.manual_seed(0)
-    method = make(critic_iters=5)
+    method = make_method(critic_iters=5)
     method.on_experience_start(experience(0, [0, 1, 2, 3], [0, 1, 2, 3]))
     g0 = [p.clone() for p in method.generator.parameters()]
     d0 = [p.clone() for p in method.critic.parameters()]
@@ -32,9 +25,9 @@ def test_train_step_consumes_critic_iters_batches_and_updates_both_nets():
     assert method.opt_d.state[next(iter(method.critic.parameters()))]["step"] == 5
 
 
-def test_conditional_sampling_honours_labels_and_seen_classes_on_images():
+def test_conditional_sampling_honours_labels_and_seen_classes_on_images(make_method, experience):
     torch.manual_seed(0)
-    method = make(spec=DataSpec((1, 28, 28), 10)).eval()
+    method = make_method(spec=DataSpec((1, 28, 28), 10)).eval()
     method.on_experience_start(experience(1, [3], [7, 3], num_classes=10))
     assert method.sample(6, torch.full((6,), 9)).shape == (6, 1, 28, 28)
     assert set(method.sample_codes(200)[:, 0].tolist()) == {3, 7}
@@ -43,8 +36,8 @@ def test_conditional_sampling_honours_labels_and_seen_classes_on_images():
     assert p.shape == (3,) and bool(((p > 0) & (p < 1)).all())
 
 
-def test_optimizer_state_is_reset_at_each_experience_start():
-    method = make(critic_iters=1)
+def test_optimizer_state_is_reset_at_each_experience_start(make_method, experience):
+    method = make_method(critic_iters=1)
     method.on_experience_start(experience(0, [0], [0]))
     method.train_step(Batch(torch.randn(8, 2), torch.zeros(8, dtype=torch.long)))
     assert len(method.opt_g.state) > 0

@@ -1,8 +1,6 @@
 import torch
 
 from methods.mergan import replay_alignment_loss
-from tests.methods.conftest import experience
-from tests.methods.test_acgan import make
 
 
 def test_replay_alignment_loss_on_fixed_tensors():
@@ -12,9 +10,9 @@ def test_replay_alignment_loss_on_fixed_tensors():
     assert torch.isclose(replay_alignment_loss(new, old, num_past=2, weight=0.1), torch.tensor(0.175))
 
 
-def test_ra_term_is_zero_right_after_the_copy_and_counts_m_samples_per_past_class():
+def test_ra_term_is_zero_right_after_the_copy_and_counts_m_samples_per_past_class(make_method, experience):
     torch.manual_seed(0)
-    method = make("mergan-ra", ra_weight=1.0)
+    method = make_method("mergan-ra", ra_weight=1.0)
     method.on_experience_start(experience(0, [0], [0]))
     assert method.alignment_loss(10) == 0.0  # no past class yet
     method.on_experience_end(experience(0, [0], [0]))
@@ -27,9 +25,9 @@ def test_ra_term_is_zero_right_after_the_copy_and_counts_m_samples_per_past_clas
     assert method.alignment_loss(10).requires_grad
 
 
-def test_jtr_batch_gives_each_seen_class_an_equal_share_of_replay():
+def test_jtr_batch_gives_each_seen_class_an_equal_share_of_replay(make_method, experience):
     torch.manual_seed(0)
-    method = make("mergan-jtr")
+    method = make_method("mergan-jtr")
     method.on_experience_end(experience(2, [2], [0, 1, 2]))
     method.on_experience_start(experience(3, [3], [0, 1, 2, 3]))
     x, y = torch.full((12, 2), 100.0), torch.full((12,), 3)
@@ -45,8 +43,8 @@ def test_jtr_batch_gives_each_seen_class_an_equal_share_of_replay():
     assert torch.allclose(method.real_batch(x, y)[0][~real_rows], method.replay_samples(labels, z))
 
 
-def test_replay_generator_is_frozen_in_state_dict_and_stays_in_eval_mode():
-    method = make("mergan-jtr").train()
+def test_replay_generator_is_frozen_in_state_dict_and_stays_in_eval_mode(make_method, experience):
+    method = make_method("mergan-jtr").train()
     assert not method.replay.training
     assert not any(p.requires_grad for p in method.replay.parameters())
     keys = method.state_dict()["modules"].keys()
