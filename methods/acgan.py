@@ -68,6 +68,7 @@ class ACGAN(GANMethod):
         init_weights(self.generator)
         init_weights(self.critic)
         self.register_buffer("seen", torch.ones(spec.num_classes, dtype=torch.bool))
+        self.register_buffer("one_hot", torch.eye(spec.num_classes), persistent=False)
         betas = (cfg.beta1, cfg.beta2)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.critic.parameters(), lr=cfg.lr, betas=betas)
@@ -80,7 +81,8 @@ class ACGAN(GANMethod):
         return self.conditional_generate(self.generator, z, codes[:, 0])
 
     def conditional_generate(self, generator: nn.Module, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        return generator(torch.cat([z, F.one_hot(labels, self.spec.num_classes).to(z.dtype)], dim=1))
+        """G(z ⊕ onehot(c)); the one-hot rows are looked up (``F.one_hot`` checks its input on the host)."""
+        return generator(torch.cat([z, self.one_hot[labels].to(z.dtype)], dim=1))
 
     def sample_codes(self, n: int, labels: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Given labels, or labels drawn uniformly over the classes seen so far."""
