@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
+from memgan_bench.engine.seeding import derive_seed
 from memgan_bench.errors import UserError
 from memgan_bench.plugins import PLUGINS, Plugin
 from methods.base import evaluation_mode
@@ -101,8 +102,12 @@ class EWC(Plugin):
         return ewc_penalty(params, self.anchor, self.fisher, self.cfg.weight)
 
     def after_experience(self, ctx) -> None:
+        """Fisher and anchor of the generator as trained so far, under an RNG forked from the training one."""
         method = ctx.method
-        self.fisher = generator_fisher(method, self.cfg.fisher_samples, self.cfg.chunk)
+        devices = [ctx.device] if ctx.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(derive_seed(ctx.cfg.seed, "ewc", ctx.experience.index))
+            self.fisher = generator_fisher(method, self.cfg.fisher_samples, self.cfg.chunk)
         self.anchor = {name: p.detach().clone() for name, p in method.generator.named_parameters()
                        if name in self.fisher}
         ctx.record({"ewc/fisher_mean": float(torch.cat([f.flatten() for f in self.fisher.values()]).mean())})

@@ -1,3 +1,5 @@
+from types import SimpleNamespace
+
 import torch
 from torch import nn
 
@@ -75,15 +77,15 @@ def test_conditional_generator_fisher_matches_loop():
 def test_plugin_appends_penalty_and_keeps_fisher_and_anchor_in_state():
     method = LinearGAN()
 
-    class Ctx:
-        pass
-
-    ctx = Ctx()
-    ctx.method, ctx.record = method, lambda values: None
+    ctx = SimpleNamespace()
+    ctx.method, ctx.record, ctx.device = method, lambda values: None, torch.device("cpu")
+    ctx.cfg, ctx.experience = SimpleNamespace(seed=0), SimpleNamespace(index=0)
     plugin = EWC(build(EWC.Config, {"weight": 2.0, "fisher_samples": 16}))
     plugin.before_training(ctx)
     assert method.generator_penalty() == 0.0  # no anchor before the first experience ends
+    rng = torch.get_rng_state()
     plugin.after_experience(ctx)
+    assert torch.equal(rng, torch.get_rng_state())  # the Fisher estimate leaves the training RNG alone
     with torch.no_grad():
         method.generator.bias += 1.0
     expected = 2.0 / 2 * plugin.fisher["bias"].sum()
