@@ -11,7 +11,7 @@ from memgan_bench.metrics.classifier import load_or_train_classifier
 def tiny_classifier(tmp_path_factory):
     torch.set_num_threads(1)
     cache = tmp_path_factory.mktemp("clf-cache")
-    return load_or_train_classifier("fashion-mnist", arch="tiny", epochs=1, subset=6000, device="cpu",
+    return load_or_train_classifier("fashion-mnist", arch="tiny", epochs=2, subset=8000, device="cpu",
                                     cache_dir=cache, progress=False)
 
 
