@@ -39,7 +39,11 @@ class Plugin:
         """After every step; ``ctx.step`` is the global step just completed. Keep it cheap."""
 
     def evaluate(self, ctx: "RunContext") -> None:
-        """At every evaluation point (``train.eval_every`` and each experience end): record rows."""
+        """At every evaluation point (``train.eval_every`` and each experience end): record rows.
+
+        Runs with the method in eval mode, under ``torch.no_grad()`` (use ``torch.enable_grad()`` for
+        anything that optimises) and under an RNG forked and seeded by (seed, step), so evaluation never
+        changes the training trajectory."""
 
     def after_experience(self, ctx: "RunContext") -> None:
         """After the evaluation that ends ``ctx.experience`` (before the method's own hook)."""

@@ -10,6 +10,7 @@ points, so a step has no host sync and can be captured whole on a GPU.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 from typing import Any, Callable, ClassVar, NamedTuple, Optional
 
@@ -38,6 +39,18 @@ class LatentSpec:
         if self.z_prior == "uniform":
             return torch.rand(n, self.z_dim, device=device) * 2 - 1
         return torch.randn(n, self.z_dim, device=device)
+
+
+@contextlib.contextmanager
+def evaluation_mode(module: nn.Module):
+    """Put ``module`` in eval mode (batch norm uses running statistics) and restore its modes after."""
+    modes = [(m, m.training) for m in module.modules()]
+    module.eval()
+    try:
+        yield module
+    finally:
+        for m, training in modes:
+            m.training = training
 
 
 class GANMethod(nn.Module):
@@ -79,11 +92,13 @@ class GANMethod(nn.Module):
 
     @torch.no_grad()
     def sample(self, n: int, labels: Optional[torch.Tensor] = None) -> torch.Tensor:
-        """n samples in [-1, 1] from the generator's full prior (conditioned on ``labels`` if given)."""
+        """n samples in [-1, 1] from the generator's full prior (conditioned on ``labels`` if given),
+        drawn in eval mode."""
         device = self.device
-        z = self.latent_spec().sample_z(n, device)
-        codes = self.sample_codes(n, None if labels is None else labels.to(device))
-        return self.generate(z, codes)
+        with evaluation_mode(self):
+            z = self.latent_spec().sample_z(n, device)
+            codes = self.sample_codes(n, None if labels is None else labels.to(device))
+            return self.generate(z, codes)
 
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:
         """P(real | x) in [0, 1], shape [n] (used by the forgetting probes)."""

@@ -1,0 +1,137 @@
+"""Train-step throughput: the harness's step (engine + method) beside a plain-PyTorch DCGAN step.
+
+Prints JSON: steps/s and images/s of each method's step run through the real engine (timed by a
+plugin between a warm-up step and the last step, so data loading and model building are excluded), the
+same for a hand-written PyTorch loop over the same DCGAN networks and losses, the harness overhead
+ratio (harness DCGAN time / plain time; goal ≤ 1.05 on CPU) and each method's time relative to DCGAN.
+Repeats are interleaved and the median is reported.
+
+    python bench/step_throughput.py --dataset fashion-mnist --batch-size 64 --steps 100 --methods dcgan memorygan
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import tempfile
+import time
+from dataclasses import dataclass
+
+import torch
+import torch.nn.functional as F
+
+from memgan_bench.config import resolve
+from memgan_bench.data import DataSpec, load_dataset
+from memgan_bench.engine.seeding import pick_device
+from memgan_bench.engine.trainer import train
+from memgan_bench.plugins import PLUGINS, Plugin
+from methods.nets import build_generator, build_trunk, init_weights
+
+
+def synchronize(device: torch.device) -> None:
+    if device.type == "cuda":
+        torch.cuda.synchronize(device)
+
+
+@PLUGINS.register("bench-step-timer")
+class StepTimer(Plugin):
+    """Records wall time between the end of step ``warmup`` and the end of the last step."""
+
+    @dataclass
+    class Config:
+        warmup: int = 5
+
+    def before_training(self, ctx):
+        self.start = self.end = None
+
+    def after_train_step(self, ctx):
+        if ctx.step == self.cfg.warmup or ctx.step == ctx.cfg.train.steps:
+            synchronize(ctx.device)
+            now = time.perf_counter()
+            self.start, self.end = (now, self.end) if ctx.step == self.cfg.warmup else (self.start, now)
+
+    def evaluate(self, ctx):
+        ctx.run.path.joinpath("bench_seconds").write_text(str(self.end - self.start))
+
+
+def harness_seconds(method: str, args, overrides: dict) -> float:
+    raw = {"method": method, "model": overrides, "data": {"name": args.dataset}, "device": args.device,
+           "train": {"steps": args.steps + args.warmup, "batch_size": args.batch_size,
+                     "log_every": args.log_every, "checkpoint_every": 0, "sample_grid": 0},
+           "plugins": {"bench-step-timer": {"warmup": args.warmup}}}
+    with tempfile.TemporaryDirectory() as tmp:
+        run = train(resolve(raw), f"{tmp}/run", progress=False)
+        return float(run.path.joinpath("bench_seconds").read_text())
+
+
+def plain_seconds(args, device: torch.device, width: int, z_dim: int) -> float:
+    """The same DCGAN networks, Adam and non-saturating losses, written as a bare PyTorch loop."""
+    data = load_dataset(args.dataset)
+    images = data.images.to(device)
+    spec = DataSpec.of(data)
+    generator, discriminator = build_generator(z_dim, spec, width).to(device), build_trunk(spec, 1, width).to(device)
+    init_weights(generator)
+    init_weights(discriminator)
+    opt_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    start = None
+    for step in range(args.steps + args.warmup):
+        if step == args.warmup:
+            synchronize(device)
+            start = time.perf_counter()
+        x = images[torch.randint(len(images), (args.batch_size,), device=device)]
+        fake = generator(torch.randn(args.batch_size, z_dim, device=device))
+        d_loss = F.softplus(-discriminator(x)).mean() + F.softplus(discriminator(fake.detach())).mean()
+        opt_d.zero_grad(set_to_none=True)
+        d_loss.backward()
+        opt_d.step()
+        g_loss = F.softplus(-discriminator(fake)).mean()
+        opt_g.zero_grad(set_to_none=True)
+        g_loss.backward()
+        opt_g.step()
+    synchronize(device)
+    return time.perf_counter() - start
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--dataset", default="fashion-mnist")
+    parser.add_argument("--methods", nargs="+", default=["dcgan"])
+    parser.add_argument("--batch-size", type=int, default=64)
+    parser.add_argument("--steps", type=int, default=100)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--log-every", type=int, default=50)
+    parser.add_argument("--width", type=int, default=64)
+    parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    args = parser.parse_args()
+    device = pick_device(args.device)
+    torch.manual_seed(0)
+
+    times: dict[str, list[float]] = {name: [] for name in ["plain-dcgan", *args.methods]}
+    for _ in range(args.repeats):
+        times["plain-dcgan"].append(plain_seconds(args, device, args.width, 100))
+        for method in args.methods:
+            times[method].append(harness_seconds(method, args, {"width": args.width}))
+
+    def rate(seconds: float) -> dict:
+        return {"seconds": round(seconds, 4), "steps_per_s": round(args.steps / seconds, 2),
+                "images_per_s": round(args.steps * args.batch_size / seconds, 1)}
+
+    median = {name: statistics.median(values) for name, values in times.items()}
+    report = {
+        "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
+        "torch_threads": torch.get_num_threads(),
+        "dataset": args.dataset, "batch_size": args.batch_size, "steps": args.steps, "repeats": args.repeats,
+        "width": args.width,
+        "results": {name: rate(seconds) for name, seconds in median.items()},
+    }
+    if "dcgan" in median:
+        report["harness_overhead_ratio"] = round(median["dcgan"] / median["plain-dcgan"], 4)
+        report["relative_to_dcgan"] = {m: round(median[m] / median["dcgan"], 4) for m in args.methods}
+    print(json.dumps(report, indent=2))
+
+
+if __name__ == "__main__":
+    main()

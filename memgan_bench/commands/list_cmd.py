@@ -1,0 +1,22 @@
+"""``memgan-bench list``: what the harness knows."""
+
+from __future__ import annotations
+
+NAME = "list"
+HELP = "list methods, datasets, scenarios and metric/regulariser plugins"
+
+
+def add_arguments(parser) -> None:
+    pass
+
+
+def run(args) -> int:
+    from memgan_bench.data import DATASETS
+    from memgan_bench.plugins import PLUGINS
+    from methods import METHODS
+    from scenarios import SCENARIOS
+
+    for title, registry in (("methods", METHODS), ("datasets", DATASETS), ("scenarios", SCENARIOS),
+                            ("plugins (metrics, regularisers)", PLUGINS)):
+        print(f"{title}: {', '.join(registry.names())}")
+    return 0

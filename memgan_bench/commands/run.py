@@ -1,0 +1,41 @@
+"""``memgan-bench run``: train one configuration."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from memgan_bench.config import load_config
+from memgan_bench.errors import UserError
+
+HELP = "train one configuration into a run directory (resumable)"
+
+
+def add_config_arguments(parser) -> None:
+    parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
+                        help="override a config value, e.g. --set train.steps=200 (repeatable)")
+    parser.add_argument("--progress", action="store_true", default=sys.stderr.isatty(),
+                        help="show a progress bar (default: when stderr is a terminal)")
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("--config", help="YAML config file (configs/...)")
+    parser.add_argument("--out", help="run directory (default: runs/<config name>)")
+    parser.add_argument("--resume", action="store_true", help="continue the run in --out from its last checkpoint")
+    add_config_arguments(parser)
+
+
+def run(args) -> int:
+    from memgan_bench.engine.trainer import train
+
+    if args.config is None and not args.resume:
+        raise UserError("run needs --config FILE (or --resume with --out DIR)")
+    if args.config is None:
+        if not args.out:
+            raise UserError("--resume without --config needs --out DIR")
+        args.config = str(Path(args.out) / "config.yaml")
+    out = Path(args.out or Path("runs") / Path(args.config).stem)
+    cfg = load_config(args.config, args.overrides)
+    result = train(cfg, out, resume=args.resume, progress=args.progress)
+    print(f"{result.status()}: {result.path}")
+    return 0

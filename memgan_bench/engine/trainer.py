@@ -1,0 +1,203 @@
+"""The train loop: experiences → steps, with logging, evaluation, checkpoints, resume and divergence.
+
+Order at every step boundary: log (the only host sync, every ``log_every`` steps) → evaluate (every
+``eval_every`` steps and at each experience end) → checkpoint. Evaluation runs in eval mode, without
+gradients and under a forked RNG seeded by (seed, step), so it never perturbs training: a run's
+trajectory does not depend on how often it is evaluated, and a resumed run's final parameters equal an
+uninterrupted run's bit for bit on CPU.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import torch
+from tqdm import tqdm
+
+from memgan_bench.config import RunConfig, config_to_yaml, load_config
+from memgan_bench.data import DataSpec, load_dataset
+from memgan_bench.engine.batching import BatchSchedule
+from memgan_bench.engine.checkpoint import load_checkpoint, save_checkpoint
+from memgan_bench.engine.context import RunContext
+from memgan_bench.engine.grids import save_grid
+from memgan_bench.engine.seeding import derive_seed, pick_device, rng_state, seed_everything, set_rng_state
+from memgan_bench.errors import UserError
+from memgan_bench.plugins import PLUGINS
+from memgan_bench.atomic import atomic_write_text
+from memgan_bench.results import ResultsLog, RunDir
+from methods import METHODS
+from methods.base import evaluation_mode
+from scenarios import SCENARIOS
+
+
+class Diverged(Exception):
+    """A logged loss was NaN or infinite."""
+
+
+def run_id_of(cfg: RunConfig, out_dir: Path) -> str:
+    return cfg.name or out_dir.name
+
+
+def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: bool = True) -> RunDir:
+    """Train ``cfg`` into ``out_dir`` (or continue it with ``resume``); returns the run directory."""
+    run = RunDir(out_dir)
+    if resume and run.status() == "finished":
+        return run
+    if resume:
+        if not run.last_checkpoint.exists():
+            raise UserError(f"nothing to resume in {run.path}: no checkpoints/last.pt")
+        saved = load_config(run.config)
+        if config_to_yaml(saved) != config_to_yaml(cfg):
+            raise UserError(f"config differs from the one saved in {run.config}; resume with the same config")
+    elif run.results.exists() or run.last_checkpoint.exists():
+        raise UserError(f"run directory {run.path} already holds a run (use --resume or another --out)")
+
+    seed_everything(cfg.seed)
+    device = pick_device(cfg.device)
+    train_data = load_dataset(cfg.data.name, "train", cfg.data.root, cfg.seed)
+    test_data = load_dataset(cfg.data.name, "test", cfg.data.root, cfg.seed)
+    experiences = SCENARIOS.get(cfg.scenario_name)(cfg.scenario, cfg.seed).experiences(train_data, test_data)
+    method = METHODS.get(cfg.method)(cfg.model, DataSpec.of(train_data)).to(device)
+    plugins = {name: PLUGINS.get(name)(options) for name, options in cfg.plugins.items()}
+    identity = {"run_id": run_id_of(cfg, run.path), "method": cfg.method, "scenario": cfg.scenario_name,
+                "dataset": cfg.data.name, "seed": cfg.seed}
+    ctx = RunContext(cfg=cfg, run=run, results=ResultsLog(run.results, identity), method=method,
+                     train_data=train_data, test_data=test_data, experiences=experiences, device=device,
+                     plugins=list(plugins.values()))
+
+    start_experience, start_step = 0, 0
+    if resume:
+        state = load_checkpoint(run.last_checkpoint, map_location=device)
+        restore(state, ctx, plugins)
+        start_experience, start_step = state["experience"], state["step_in_experience"]
+    else:
+        run.path.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(run.config, config_to_yaml(cfg))
+    run.set_status("running")
+    loop = Loop(ctx, plugins, progress)
+    try:
+        for plugin in plugins.values():
+            plugin.before_training(ctx)
+        for experience in experiences[start_experience:]:
+            first = start_step if experience.index == start_experience else 0
+            loop.run_experience(experience, first)
+        for plugin in plugins.values():
+            plugin.after_training(ctx)
+    except Diverged:
+        run.set_status("diverged")
+        return run
+    except BaseException:
+        run.set_status("failed")
+        raise
+    finally:
+        loop.close()
+    run.set_status("finished")
+    return run
+
+
+def restore(state: dict, ctx: RunContext, plugins: dict) -> None:
+    try:
+        ctx.method.load_state_dict(state["method"])
+        for name, plugin in plugins.items():
+            plugin.load_state_dict(state["plugins"].get(name, {}))
+    except (KeyError, RuntimeError, ValueError) as err:
+        raise UserError(f"checkpoint does not match this config: {str(err).splitlines()[0][:200]}") from None
+    set_rng_state(state["rng"], ctx.device)
+    ctx.step = state["step"]
+    ctx.results.drop_after(ctx.step)
+
+
+class Loop:
+    """Runs the steps of each experience for one training run."""
+
+    def __init__(self, ctx: RunContext, plugins: dict, show_progress: bool):
+        self.ctx = ctx
+        self.plugins = plugins
+        cfg = ctx.cfg
+        self.step_fn = torch.compile(ctx.method.train_step, mode="reduce-overhead") if cfg.train.compile \
+            else ctx.method.train_step
+        total = cfg.train.steps * len(ctx.experiences)
+        self.bar = tqdm(total=total, initial=ctx.step, disable=not show_progress, unit="step", dynamic_ncols=True)
+
+    def close(self) -> None:
+        self.bar.close()
+
+    def run_experience(self, experience, first_step: int) -> None:
+        ctx, cfg = self.ctx, self.ctx.cfg
+        ctx.experience = experience
+        method = ctx.method
+        if first_step == 0:
+            method.on_experience_start(experience)
+            for plugin in self.plugins.values():
+                plugin.before_experience(ctx)
+        per_step = getattr(method, "batches_per_step", 1)
+        schedule = BatchSchedule(experience.train, cfg.train.batch_size * per_step, cfg.seed, experience.index,
+                                 ctx.device)
+        sums: dict[str, torch.Tensor] = {}
+        since_log = 0
+        for step in range(first_step, cfg.train.steps):
+            losses = self.step_fn(schedule.batch(step))
+            for key, value in losses.items():
+                sums[key] = sums[key] + value if key in sums else value.clone()
+            since_log += 1
+            ctx.step += 1
+            self.bar.update(1)
+            for plugin in self.plugins.values():
+                plugin.after_train_step(ctx)
+            done = step + 1
+            if done % cfg.train.log_every == 0 or done == cfg.train.steps:
+                self.log({key: value / since_log for key, value in sums.items()})
+                sums, since_log = {}, 0
+            if cfg.train.eval_every and done % cfg.train.eval_every == 0 and done < cfg.train.steps:
+                self.evaluate()
+            if cfg.train.checkpoint_every and done % cfg.train.checkpoint_every == 0:
+                self.checkpoint(experience.index, done)
+        self.evaluate()
+        for plugin in self.plugins.values():
+            plugin.after_experience(ctx)
+        method.on_experience_end(experience)
+        self.checkpoint(experience.index + 1, 0)
+
+    def log(self, means: dict[str, torch.Tensor]) -> None:
+        values = {f"loss/{key}": float(value) for key, value in means.items()}
+        self.ctx.record(values)
+        self.bar.set_postfix({key.split("/", 1)[1]: f"{value:.3g}" for key, value in values.items()}, refresh=False)
+        if not all(math.isfinite(v) for v in values.values()):
+            self.ctx.record({"diverged": 1.0})
+            self.bar.write(f"run diverged at step {self.ctx.step}: non-finite loss {values}")
+            raise Diverged
+
+    def evaluate(self) -> None:
+        """Sample grid and every plugin's ``evaluate``, under a forked RNG and in eval mode."""
+        ctx = self.ctx
+        devices = [ctx.device] if ctx.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices), torch.no_grad(), evaluation_mode(ctx.method):
+            torch.manual_seed(derive_seed(ctx.cfg.seed, "evaluate", ctx.step))
+            self.save_samples()
+            for plugin in self.plugins.values():
+                plugin.evaluate(ctx)
+
+    def save_samples(self) -> None:
+        ctx, count = self.ctx, self.ctx.cfg.train.sample_grid
+        if not count:
+            return
+        labels = None
+        if ctx.method.conditional:
+            seen = torch.tensor(ctx.experience.seen_classes)
+            labels = seen.repeat_interleave(math.ceil(count / len(seen)))[:count]
+        samples = ctx.method.sample(count, labels)
+        path = ctx.run.samples / f"exp{ctx.experience.index:02d}_step{ctx.step:07d}.png"
+        save_grid(samples, path, nrow=int(math.ceil(math.sqrt(count))), reference=ctx.train_data)
+
+    def checkpoint(self, experience: int, step_in_experience: int) -> None:
+        ctx = self.ctx
+        state = {
+            "step": ctx.step,
+            "experience": experience,
+            "step_in_experience": step_in_experience,
+            "method": ctx.method.state_dict(),
+            "plugins": {name: plugin.state_dict() for name, plugin in self.plugins.items()},
+            "rng": rng_state(ctx.device),
+        }
+        save_checkpoint(ctx.run.last_checkpoint, state)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Idempotent set-up on a fresh Debian machine: Fashion-MNIST (Debian package), .venv, pinned deps.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+if ! ls /usr/share/datasets/fashion-mnist/train-images-idx3-ubyte* >/dev/null 2>&1; then
+  if [ "$(id -u)" = 0 ]; then
+    echo "setup: installing Debian's dataset-fashion-mnist" >&2
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq dataset-fashion-mnist >/dev/null
+  else
+    echo "setup: Fashion-MNIST missing; run as root: apt-get install -y dataset-fashion-mnist" >&2
+    exit 2
+  fi
+fi
+
+[ -x .venv/bin/python ] || python3 -m venv .venv
+stamp=.venv/.memgan-bench-installed
+want=$(sha256sum pyproject.toml | cut -d' ' -f1)
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "setup: installing memgan-bench and its pinned dependencies into .venv (first time: ~3 min)" >&2
+  .venv/bin/python -m pip install -q --upgrade pip 2>&1 | grep -v -i warning || true
+  .venv/bin/python -m pip install -q -e '.[test]' 2>&1 | grep -v -i -E 'warning|ignored' || true
+  .venv/bin/python -c "import memgan_bench, methods, scenarios, reports, torch, torch_fidelity, avalanche" 2>/dev/null \
+    || .venv/bin/python -c "import memgan_bench, methods, scenarios, reports, torch, torch_fidelity"
+  echo "$want" > "$stamp"
+fi

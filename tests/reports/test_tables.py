@@ -1,0 +1,24 @@
+import pandas as pd
+
+from reports import load_runs, write_report
+from reports.tables import summary_table
+
+
+def write_run(path, seed, values, status="finished"):
+    path.mkdir(parents=True)
+    rows = [dict(run_id=path.name, method="m", scenario="unsupervised", dataset="d", seed=seed, step=step,
+                 experience=0, metric="fid", value=value) for step, value in values]
+    pd.DataFrame(rows).to_csv(path / "results.csv", index=False)
+    (path / "status").write_text(status + "\n")
+
+
+def test_table_takes_final_values_and_aggregates_seeds(tmp_path):
+    write_run(tmp_path / "a", 0, [(10, 50.0), (20, 10.0)])
+    write_run(tmp_path / "b", 1, [(10, 40.0), (20, 14.0)])
+    df = load_runs([tmp_path])
+    table = summary_table(df)
+    assert len(table) == 1
+    assert table.loc[0, "fid"] == "12 ± 2.8 (n=2)"
+    assert table.loc[0, "runs"] == 2
+    written = write_report(df, tmp_path / "report")
+    assert {p.name for p in written} >= {"table.csv", "table.md", "curves.png"}
