@@ -22,6 +22,7 @@ from typing import Optional
 
 import torch
 
+from methods.base import evaluation_mode
 
 def _proxy_codes(method, x: torch.Tensor, m: int, proxy_z: int, chunk: int) -> torch.Tensor:
     """The m codes per point [n, m, len(discrete_sizes)] with the smallest proxy distance."""
@@ -45,19 +46,25 @@ def goof_distances(method, x: torch.Tensor, restarts: int = 4, steps: int = 200,
                    codes: int = 4, proxy_z: int = 8, chunk: int = 2048) -> torch.Tensor:
     """d(x) per point ([n], RMSE per pixel) as defined in the module docstring."""
     spec = method.latent_spec()
-    was_training = method.training
-    method.eval()
-    device = method.device
-    x = x.to(device)
+    x = x.to(method.device)
     n, dim = len(x), x[0].numel()
-    if spec.discrete_sizes:
-        chosen = _proxy_codes(method, x, codes, proxy_z, chunk)  # [n, m, k]
-        per_point = chosen.shape[1] * restarts
-        all_codes = chosen.repeat_interleave(restarts, dim=1).reshape(n * per_point, -1)
-    else:
-        per_point, all_codes = restarts, None
-    targets = x.repeat_interleave(per_point, dim=0)
-    best = torch.full((len(targets),), float("inf"), device=device)
+    with evaluation_mode(method):
+        if spec.discrete_sizes:
+            chosen = _proxy_codes(method, x, codes, proxy_z, chunk)  # [n, m, k]
+            per_point = chosen.shape[1] * restarts
+            all_codes = chosen.repeat_interleave(restarts, dim=1).reshape(n * per_point, -1)
+        else:
+            per_point, all_codes = restarts, None
+        targets = x.repeat_interleave(per_point, dim=0)
+        best = torch.full((len(targets),), float("inf"), device=x.device)
+        with torch.enable_grad():
+            _descend(method, spec, targets, all_codes, best, steps, lr, chunk)
+    return (best.reshape(n, per_point).min(dim=1).values / dim).sqrt().cpu()
+
+
+def _descend(method, spec, targets, all_codes, best, steps, lr, chunk) -> None:
+    """Adam on z for every (point, code, restart) row, chunked; ``best`` keeps each row's min ‖G − x‖²."""
+    device = targets.device
     for start in range(0, len(targets), chunk):
         part = slice(start, start + chunk)
         c = None if all_codes is None else all_codes[part]
@@ -73,8 +80,6 @@ def goof_distances(method, x: torch.Tensor, restarts: int = 4, steps: int = 200,
             if spec.z_prior == "uniform":
                 with torch.no_grad():
                     z.clamp_(-1, 1)
-    method.train(was_training)
-    return (best.reshape(n, per_point).min(dim=1).values / dim).sqrt().cpu()
 
 
 def nearest_neighbour_rmse(queries: torch.Tensor, reference: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
