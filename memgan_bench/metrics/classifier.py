@@ -32,7 +32,7 @@ from memgan_bench.errors import UserError
 
 CODE_VERSION = 1
 ARCHS = {"resnet": (32, 64, 128), "tiny": (8, 16, 32)}
-DEFAULT_EPOCHS = {"resnet": 8, "tiny": 1}
+DEFAULT_EPOCHS = {"resnet": 15, "tiny": 1}
 
 
 class BasicBlock(nn.Module):
