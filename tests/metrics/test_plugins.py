@@ -5,6 +5,8 @@ import pytest
 from memgan_bench.config import resolve
 from memgan_bench.engine.trainer import train
 from memgan_bench.errors import UserError
+from memgan_bench.plugins import PLUGINS as PLUGIN_REGISTRY
+from memgan_bench.plugins import Plugin
 from memgan_bench.results import read_rows
 
 PLUGINS = {
@@ -56,3 +58,30 @@ def test_plugins_write_named_rows_and_leave_training_untouched(tiny_dcgan_config
 def test_fidelity_rejects_unknown_metric(tiny_dcgan_config, tmp_path, use_tiny_classifier):
     with pytest.raises(UserError, match="unknown"):
         run_rows(tiny_dcgan_config, tmp_path / "bad", {"fidelity": {"metrics": ["is", "ppl"]}})
+
+
+class CrashOnce(Plugin):
+    """Interrupts the first run it is armed for right after ``step`` (a checkpoint was written before)."""
+
+    armed_at = None
+
+    def after_train_step(self, ctx):
+        if ctx.step == CrashOnce.armed_at:
+            CrashOnce.armed_at = None
+            raise KeyboardInterrupt
+
+
+PLUGIN_REGISTRY.register("test-crash-once")(CrashOnce)
+
+
+def test_forgetting_state_survives_resume(tiny_dcgan_config, tmp_path):
+    plugins = {"d_forgetting": PLUGINS["d_forgetting"], "test-crash-once": {}}
+    full = run_rows(tiny_dcgan_config, tmp_path / "full", plugins)
+    cfg = resolve({**tiny_dcgan_config, "train": {**tiny_dcgan_config["train"], "eval_every": 4}, "plugins": plugins})
+    CrashOnce.armed_at = 10
+    with pytest.raises(KeyboardInterrupt):
+        train(cfg, tmp_path / "resumed", progress=False)
+    train(cfg, tmp_path / "resumed", resume=True, progress=False)
+    rows = read_rows(tmp_path / "resumed" / "results.csv")
+    pick = lambda rs: sorted((r["step"], r["metric"], r["value"]) for r in rs if r["metric"].startswith("d_forgetting"))
+    assert pick(rows) == pick(full) and any(m.endswith("/s8") for _, m, _ in pick(rows))
