@@ -24,6 +24,7 @@ import torch
 
 from methods.base import evaluation_mode
 
+
 def _proxy_codes(method, x: torch.Tensor, m: int, proxy_z: int, chunk: int) -> torch.Tensor:
     """The m codes per point [n, m, len(discrete_sizes)] with the smallest proxy distance."""
     spec = method.latent_spec()
@@ -31,12 +32,13 @@ def _proxy_codes(method, x: torch.Tensor, m: int, proxy_z: int, chunk: int) -> t
     codes = codes.to(x.device)
     z0 = spec.sample_z(proxy_z, x.device)
     flat = x.reshape(len(x), -1)
+    step = max(1, chunk // proxy_z)
     best = []
     with torch.no_grad():
-        for start in range(0, len(codes), max(1, chunk // proxy_z)):
-            block = codes[start:start + max(1, chunk // proxy_z)]
+        for start in range(0, len(codes), step):
+            block = codes[start:start + step]
             images = method.generate(z0.repeat(len(block), 1), block.repeat_interleave(proxy_z, dim=0))
-            dist = torch.cdist(flat, images.reshape(len(block), proxy_z, -1).reshape(len(block) * proxy_z, -1))
+            dist = torch.cdist(flat, images.reshape(len(block) * proxy_z, -1))
             best.append(dist.reshape(len(x), len(block), proxy_z).min(dim=2).values)
     nearest = torch.cat(best, dim=1).topk(min(m, len(codes)), dim=1, largest=False).indices
     return codes[nearest]

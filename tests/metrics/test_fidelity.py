@@ -64,7 +64,8 @@ def test_inception_weights_plumbing(monkeypatch, tmp_path):
     import torch_fidelity
 
     seen = {}
-    monkeypatch.setattr(torch_fidelity, "calculate_metrics", lambda **kw: seen.update(kw) or {"frechet_inception_distance": 3.0})
+    fake = lambda **kw: seen.update(kw) or {"frechet_inception_distance": 3.0}
+    monkeypatch.setattr(torch_fidelity, "calculate_metrics", fake)
     weights = tmp_path / "inception.pth"
     weights.write_bytes(b"x")
     out = compute_fidelity(torch.zeros(20, 1, 28, 28), torch.zeros(30, 1, 28, 28), None, metrics=("fid",),
