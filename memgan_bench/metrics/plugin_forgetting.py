@@ -17,19 +17,23 @@ from methods.base import evaluation_mode
 class ForgettingConfig:
     """Every ``archive_every`` steps a snapshot of ``snapshot_size`` fakes is archived, at most
     ``max_snapshots`` (later ones are not archived: memory and checkpoint size stay bounded);
-    ``real_size`` held-out test images form the real probe; ``horizon`` H as in the definition."""
+    ``real_size`` held-out test images form the real probe; with ``per_class_real`` each class also gets
+    a real probe of ``real_size`` test images of that class when it first arrives (streams);
+    ``horizon`` H as in the definition."""
 
     archive_every: int = field(default=500, metadata={"min": 1})
     snapshot_size: int = field(default=256, metadata={"min": 1})
     max_snapshots: int = field(default=32, metadata={"min": 1})
     real_size: int = field(default=256, metadata={"min": 1})
     horizon: int = field(default=1000, metadata={"min": 0})
+    per_class_real: bool = False
 
 
 @PLUGINS.register("d_forgetting")
 class ForgettingPlugin(Plugin):
     """Rows ``d_forgetting/{acc,p_real,forgetting}/{probe}`` (probes ``s{step}`` for fake snapshots,
-    ``real_test`` for held-out real data; streams may add more through ``self.tracker.add_probe``) and
+    ``real_test`` for held-out real data, ``real_c{k}`` per class with ``per_class_real``; other code may
+    add probe sets through ``self.tracker.add_probe``) and
     ``d_forgetting/mean_forgetting`` (fake snapshots at least ``horizon`` steps old) and
     ``d_forgetting/mean_forgetting_real``."""
 
@@ -43,6 +47,15 @@ class ForgettingPlugin(Plugin):
         if "real_test" not in self.tracker.probes:
             x = random_rows(ctx.test_data, self.cfg.real_size, derive_seed(ctx.cfg.seed, "d_forgetting"))
             self.tracker.add_probe("real_test", x, is_real=True, step=ctx.step)
+
+    def before_experience(self, ctx) -> None:
+        if not self.cfg.per_class_real:
+            return
+        for k in ctx.experience.classes:
+            if f"real_c{k}" not in self.tracker.probes:
+                seed = derive_seed(ctx.cfg.seed, "d_forgetting", k)
+                x = random_rows(ctx.test_data.of_classes([k]), self.cfg.real_size, seed)
+                self.tracker.add_probe(f"real_c{k}", x, is_real=True, step=ctx.step)
 
     def after_train_step(self, ctx) -> None:
         snapshots = sum(not probe["real"] for probe in self.tracker.probes.values())

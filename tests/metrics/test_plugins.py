@@ -1,6 +1,8 @@
 import math
+from types import SimpleNamespace
 
 import pytest
+import torch
 
 from memgan_bench.config import resolve
 from memgan_bench.engine.trainer import train
@@ -85,3 +87,21 @@ def test_forgetting_state_survives_resume(tiny_dcgan_config, tmp_path):
     rows = read_rows(tmp_path / "resumed" / "results.csv")
     pick = lambda rs: sorted((r["step"], r["metric"], r["value"]) for r in rs if r["metric"].startswith("d_forgetting"))
     assert pick(rows) == pick(full) and any(m.endswith("/s8") for _, m, _ in pick(rows))
+
+
+def test_per_class_real_probes_arrive_with_their_class(fmnist):
+    from memgan_bench.metrics.plugin_forgetting import ForgettingConfig, ForgettingPlugin
+
+    _, test = fmnist
+    plugin = ForgettingPlugin(ForgettingConfig(real_size=5, per_class_real=True))
+    ctx = SimpleNamespace(cfg=SimpleNamespace(seed=0), test_data=test, step=0,
+                          experience=SimpleNamespace(classes=(0, 1)))
+    plugin.before_experience(ctx)
+    ctx.step, ctx.experience = 40, SimpleNamespace(classes=(2,))
+    plugin.before_experience(ctx)
+    probes = plugin.tracker.probes
+    assert {name: (p["created"], p["real"]) for name, p in probes.items()} == {
+        "real_c0": (0, True), "real_c1": (0, True), "real_c2": (40, True)}
+    for k in (0, 1, 2):
+        x = probes[f"real_c{k}"]["x"]
+        assert len(x) == 5 and all(any(torch.equal(img, t) for t in test.of_classes([k]).images) for img in x)
