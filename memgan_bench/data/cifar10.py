@@ -1,0 +1,50 @@
+"""CIFAR-10 (Krizhevsky 2009), real 50k/10k 32×32 colour images, from the "python version" batches.
+
+Expected in torchvision's layout under the data root ROOT (config ``data.root``):
+``ROOT/cifar-10-batches-py/{data_batch_1..5, test_batch}`` (or those files directly in ``ROOT``). The
+pickled batches are read directly (each holds ``data`` uint8 [n, 3072] — 1024 red, then green, then blue values of a row-major 32×32 image — and
+``labels``), without torchvision's MD5 check, and converted once into one tensor in [-1, 1]. Nothing is
+downloaded.
+"""
+
+from __future__ import annotations
+
+import pickle
+from pathlib import Path
+from typing import Optional
+
+import numpy as np
+import torch
+
+from memgan_bench.data import DATASETS
+from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
+from memgan_bench.errors import UserError
+
+CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
+BATCHES = {"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}
+
+
+def read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
+    """(pixels uint8 [n, 3, 32, 32], labels int64 [n]) of one pickled batch."""
+    try:
+        with open(path, "rb") as handle:
+            batch = pickle.load(handle, encoding="bytes")
+        pixels = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
+        labels = np.asarray(batch[b"labels"], dtype=np.int64)
+    except (OSError, EOFError, pickle.UnpicklingError, KeyError, ValueError, TypeError) as err:
+        raise UserError(f"cannot read CIFAR-10 batch {path}: {err}") from None
+    return pixels, labels
+
+
+@DATASETS.register("cifar10")
+def cifar10(split: str, root: Optional[str], seed: int) -> ImageData:
+    candidates = [] if root is None else [Path(root) / "cifar-10-batches-py", Path(root)]
+    folder = next((d for d in candidates if all((d / f).is_file() for f in BATCHES[split])), None)
+    if folder is None:
+        raise UserError(
+            f"cifar10 not found {data_root_phrase(root)}: extract cifar-10-python.tar.gz from "
+            "https://www.cs.toronto.edu/~kriz/cifar.html into ROOT (giving ROOT/cifar-10-batches-py) and set data.root=ROOT")
+    parts = [read_batch(folder / name) for name in BATCHES[split]]
+    pixels = torch.from_numpy(np.concatenate([p for p, _ in parts]))
+    labels = torch.from_numpy(np.concatenate([y for _, y in parts]))
+    return ImageData(name="cifar10", images=to_unit_range(pixels), labels=labels, class_names=CIFAR10_CLASSES)

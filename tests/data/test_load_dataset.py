@@ -1,0 +1,36 @@
+"""The registry front door: names, splits, and no synthetic stand-in for a missing real dataset."""
+
+import pytest
+
+from memgan_bench.data import DATASETS, load_dataset
+from memgan_bench.data import mnist_family
+from memgan_bench.errors import UserError
+
+REAL_FROM_USER_FILES = ["mnist", "affine-mnist", "cifar10", "svhn", "celeba"]
+
+
+def test_every_dataset_of_the_issue_is_registered():
+    expected = {"fashion-mnist", "mnist", "mnist-5k", "affine-mnist", "affine-mnist-5k",
+                "affine-fashion-mnist", "ring8", "grid25", "cifar10", "svhn", "celeba"}
+    assert expected <= set(DATASETS.names())
+
+
+def test_unknown_dataset_name_is_a_user_error_listing_the_known_ones():
+    with pytest.raises(UserError, match="unknown dataset 'mnsit'.*fashion-mnist"):
+        load_dataset("mnsit", "train", None, 0)
+
+
+def test_unknown_split_is_a_user_error():
+    with pytest.raises(UserError, match="unknown split 'valid'"):
+        load_dataset("ring8", "valid", None, 0)
+
+
+@pytest.mark.parametrize("name", REAL_FROM_USER_FILES + ["fashion-mnist", "affine-fashion-mnist"])
+@pytest.mark.parametrize("split", ["train", "test"])
+def test_missing_real_dataset_raises_instead_of_returning_synthetic_data(name, split, tmp_path, monkeypatch):
+    monkeypatch.setattr(mnist_family, "DEBIAN_FASHION_MNIST", tmp_path / "no-debian-package")
+    with pytest.raises(UserError) as caught:
+        load_dataset(name, split, str(tmp_path), 0)
+    message = str(caught.value)
+    assert "\n" not in message
+    assert "data.root" in message
