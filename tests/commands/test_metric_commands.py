@@ -44,3 +44,9 @@ def test_real_command_missing_inception_weights(tiny, capsys):
     assert main(["real", "--dataset", "fashion-mnist", "--num-samples", "20", "--device", "cpu",
                  "--inception-weights", "/nonexistent.pth"]) == 2
     assert "inception weights file not found" in capsys.readouterr().err
+
+
+def test_real_command_on_a_2d_mixture_reports_mode_coverage(capsys):
+    assert main(["real", "--dataset", "ring8", "--num-samples", "2500"]) == 0
+    printed = dict(line.split() for line in capsys.readouterr().out.strip().splitlines())
+    assert printed["modes_covered"] == "8" and float(printed["high_quality"]) > 0.98

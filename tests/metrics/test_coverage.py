@@ -3,6 +3,7 @@ import math
 import pytest
 import torch
 
+from memgan_bench.data import load_dataset
 from memgan_bench.metrics.coverage import class_coverage, class_histogram_stats, mixture_coverage
 
 
@@ -40,27 +41,25 @@ def test_one_real_class_covers_one_class(tiny_classifier, fmnist):
     assert out["classes_covered"] == 1 and max(out["class_share"]) == out["class_share"][1]
 
 
-def ring8(n, std=0.02, radius=2.0, seed=0):
-    angles = torch.arange(8) * (2 * math.pi / 8)
-    centers = radius * torch.stack([angles.cos(), angles.sin()], dim=1)
-    g = torch.Generator().manual_seed(seed)
-    return centers, centers[torch.randint(0, 8, (n,), generator=g)] + std * torch.randn(n, 2, generator=g)
-
-
 def test_ring8_true_mixture_covers_all_modes():
-    centers, x = ring8(2500)
-    out = mixture_coverage(x, centers, 0.02)
+    ring = load_dataset("ring8", "test")
+    out = mixture_coverage(ring.images[:2500], ring.mode_centers, ring.mode_std)
     assert out["modes_covered"] == 8 and out["num_modes"] == 8
     assert out["high_quality"] == pytest.approx(1 - math.exp(-4.5), abs=0.006)  # P(‖N(0, σ²I₂)‖ ≤ 3σ)
 
 
+def test_grid25_true_mixture_covers_all_modes():
+    grid = load_dataset("grid25", "test")
+    assert mixture_coverage(grid.images[:2500], grid.mode_centers, grid.mode_std)["modes_covered"] == 25
+
+
 def test_ring8_single_gaussian_covers_one_mode():
-    centers, _ = ring8(1)
-    x = centers[3] + 0.02 * torch.randn(2500, 2, generator=torch.Generator().manual_seed(1))
-    out = mixture_coverage(x, centers, 0.02)
-    assert out["modes_covered"] == 1
+    ring = load_dataset("ring8", "test")
+    centers, std = ring.mode_centers, ring.mode_std
+    x = centers[3] + std * torch.randn(2500, 2, generator=torch.Generator().manual_seed(1))
+    assert mixture_coverage(x, centers, std)["modes_covered"] == 1
     far = torch.zeros(2500, 2)
-    assert mixture_coverage(far, centers, 0.02) == {"modes_covered": 0, "num_modes": 8, "high_quality": 0.0}
+    assert mixture_coverage(far, centers, std) == {"modes_covered": 0, "num_modes": 8, "high_quality": 0.0}
 
 
 def test_mode_needs_min_count_high_quality_samples():
