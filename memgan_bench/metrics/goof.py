@@ -86,9 +86,9 @@ def _descend(method, spec, targets, all_codes, best, steps, lr, chunk) -> None:
 
 def nearest_neighbour_rmse(queries: torch.Tensor, reference: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
     """RMSE per pixel from each query to its nearest reference image ([n])."""
-    q, r = queries.reshape(len(queries), -1).double(), reference.reshape(len(reference), -1).double()
+    q, r = queries.reshape(len(queries), -1).float(), reference.reshape(len(reference), -1).float()
     out = torch.cat([torch.cdist(q[i:i + chunk], r).min(dim=1).values for i in range(0, len(q), chunk)])
-    return (out / q.shape[1] ** 0.5).float()
+    return out / q.shape[1] ** 0.5
 
 
 def summarize(prefix: str, d: torch.Tensor) -> dict[str, float]:
