@@ -12,7 +12,8 @@ Architectures (any square input size, e.g. 28/32/40 px, via global average pooli
 - ``tiny``: the same with widths 8/16/32 (for tests).
 
 Training: SGD with Nesterov momentum 0.9, weight decay 5e-4, one-cycle learning rate (peak 0.1),
-batch 128, random ±2 px translations; whole splits held in memory, batches by indexing.
+batch 128, random ±2 px translations (no flips: not label-preserving for digits), 15 epochs for
+``resnet``; whole splits held in memory, batches by indexing.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ from memgan_bench.errors import UserError
 
 CODE_VERSION = 1
 ARCHS = {"resnet": (32, 64, 128), "tiny": (8, 16, 32)}
-DEFAULT_EPOCHS = {"resnet": 8, "tiny": 1}
+DEFAULT_EPOCHS = {"resnet": 15, "tiny": 1}
 
 
 class BasicBlock(nn.Module):
@@ -54,7 +55,8 @@ class BasicBlock(nn.Module):
 class EvalClassifier(nn.Module):
     """Classifier on images in [-1, 1]; ``features`` = penultimate (pooled) layer, ``logits`` = head."""
 
-    def __init__(self, arch: str, in_channels: int, num_classes: int, identity: str = "", test_accuracy: float = float("nan")):
+    def __init__(self, arch: str, in_channels: int, num_classes: int, identity: str = "",
+                 test_accuracy: float = float("nan")):
         super().__init__()
         if arch not in ARCHS:
             raise UserError(f"unknown classifier architecture '{arch}' (known: {', '.join(ARCHS)})")

@@ -124,7 +124,8 @@ def compute_fidelity(samples: torch.Tensor, reference: torch.Tensor, classifier:
     if inception_weights is not None:
         if not Path(inception_weights).is_file():
             raise UserError(f"inception weights file not found: {inception_weights}")
-        extractor = {"feature_extractor": "inception-v3-compat", "feature_extractor_weights_path": str(inception_weights)}
+        extractor = {"feature_extractor": "inception-v3-compat",
+                     "feature_extractor_weights_path": str(inception_weights)}
         if first.shape[1] == 1:
             first, second = first.expand(-1, 3, -1, -1), second.expand(-1, 3, -1, -1)
     else:

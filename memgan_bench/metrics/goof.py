@@ -22,6 +22,8 @@ from typing import Optional
 
 import torch
 
+from methods.base import evaluation_mode
+
 
 def _proxy_codes(method, x: torch.Tensor, m: int, proxy_z: int, chunk: int) -> torch.Tensor:
     """The m codes per point [n, m, len(discrete_sizes)] with the smallest proxy distance."""
@@ -30,12 +32,13 @@ def _proxy_codes(method, x: torch.Tensor, m: int, proxy_z: int, chunk: int) -> t
     codes = codes.to(x.device)
     z0 = spec.sample_z(proxy_z, x.device)
     flat = x.reshape(len(x), -1)
+    step = max(1, chunk // proxy_z)
     best = []
     with torch.no_grad():
-        for start in range(0, len(codes), max(1, chunk // proxy_z)):
-            block = codes[start:start + max(1, chunk // proxy_z)]
+        for start in range(0, len(codes), step):
+            block = codes[start:start + step]
             images = method.generate(z0.repeat(len(block), 1), block.repeat_interleave(proxy_z, dim=0))
-            dist = torch.cdist(flat, images.reshape(len(block), proxy_z, -1).reshape(len(block) * proxy_z, -1))
+            dist = torch.cdist(flat, images.reshape(len(block) * proxy_z, -1))
             best.append(dist.reshape(len(x), len(block), proxy_z).min(dim=2).values)
     nearest = torch.cat(best, dim=1).topk(min(m, len(codes)), dim=1, largest=False).indices
     return codes[nearest]
@@ -45,19 +48,25 @@ def goof_distances(method, x: torch.Tensor, restarts: int = 4, steps: int = 200,
                    codes: int = 4, proxy_z: int = 8, chunk: int = 2048) -> torch.Tensor:
     """d(x) per point ([n], RMSE per pixel) as defined in the module docstring."""
     spec = method.latent_spec()
-    was_training = method.training
-    method.eval()
-    device = method.device
-    x = x.to(device)
+    x = x.to(method.device)
     n, dim = len(x), x[0].numel()
-    if spec.discrete_sizes:
-        chosen = _proxy_codes(method, x, codes, proxy_z, chunk)  # [n, m, k]
-        per_point = chosen.shape[1] * restarts
-        all_codes = chosen.repeat_interleave(restarts, dim=1).reshape(n * per_point, -1)
-    else:
-        per_point, all_codes = restarts, None
-    targets = x.repeat_interleave(per_point, dim=0)
-    best = torch.full((len(targets),), float("inf"), device=device)
+    with evaluation_mode(method):
+        if spec.discrete_sizes:
+            chosen = _proxy_codes(method, x, codes, proxy_z, chunk)  # [n, m, k]
+            per_point = chosen.shape[1] * restarts
+            all_codes = chosen.repeat_interleave(restarts, dim=1).reshape(n * per_point, -1)
+        else:
+            per_point, all_codes = restarts, None
+        targets = x.repeat_interleave(per_point, dim=0)
+        best = torch.full((len(targets),), float("inf"), device=x.device)
+        with torch.enable_grad():
+            _descend(method, spec, targets, all_codes, best, steps, lr, chunk)
+    return (best.reshape(n, per_point).min(dim=1).values / dim).sqrt().cpu()
+
+
+def _descend(method, spec, targets, all_codes, best, steps, lr, chunk) -> None:
+    """Adam on z for every (point, code, restart) row, chunked; ``best`` keeps each row's min ‖G − x‖²."""
+    device = targets.device
     for start in range(0, len(targets), chunk):
         part = slice(start, start + chunk)
         c = None if all_codes is None else all_codes[part]
@@ -73,15 +82,13 @@ def goof_distances(method, x: torch.Tensor, restarts: int = 4, steps: int = 200,
             if spec.z_prior == "uniform":
                 with torch.no_grad():
                     z.clamp_(-1, 1)
-    method.train(was_training)
-    return (best.reshape(n, per_point).min(dim=1).values / dim).sqrt().cpu()
 
 
 def nearest_neighbour_rmse(queries: torch.Tensor, reference: torch.Tensor, chunk: int = 1024) -> torch.Tensor:
     """RMSE per pixel from each query to its nearest reference image ([n])."""
-    q, r = queries.reshape(len(queries), -1).double(), reference.reshape(len(reference), -1).double()
+    q, r = queries.reshape(len(queries), -1).float(), reference.reshape(len(reference), -1).float()
     out = torch.cat([torch.cdist(q[i:i + chunk], r).min(dim=1).values for i in range(0, len(q), chunk)])
-    return (out / q.shape[1] ** 0.5).float()
+    return out / q.shape[1] ** 0.5
 
 
 def summarize(prefix: str, d: torch.Tensor) -> dict[str, float]:
