@@ -1,7 +1,9 @@
 """Memory Replay GANs (Wu et al., NeurIPS 2018): MeRGAN-JTR and MeRGAN-RA on the ACGAN-WGAN-GP base.
 
 At the end of every experience the current generator is copied into a frozen *replay generator*
-G_old (eval mode, no gradients, part of the state dict). During a later experience with t past classes
+G_old (no gradients, part of the state dict). G_old runs in the same mode as G — batch statistics in
+its batch norms while training, as the authors' TF code runs both generators — without updating its
+running statistics (``track_running_stats`` off), so right after the copy G_old(z, c) = G(z, c) exactly. During a later experience with t past classes
 P (seen before, not trained on now):
 
 - ``mergan-jtr`` (joint training with replay): the critic's real batch of size B is a mix of the
@@ -25,6 +27,7 @@ import copy
 from dataclasses import dataclass, field
 
 import torch
+from torch import nn
 
 from memgan_bench.data.base import DataSpec
 from methods import METHODS
@@ -46,14 +49,12 @@ class MeRGAN(ACGAN):
 
     def __init__(self, cfg, spec: DataSpec):
         super().__init__(cfg, spec)
-        self.replay = copy.deepcopy(self.generator).requires_grad_(False).eval()
+        self.replay = copy.deepcopy(self.generator).requires_grad_(False)
+        for module in self.replay.modules():
+            if isinstance(module, nn.modules.batchnorm._BatchNorm):
+                module.track_running_stats = False
         self.past = torch.zeros(0, dtype=torch.long)
         self.num_seen = spec.num_classes
-
-    def train(self, mode: bool = True):
-        super().train(mode)
-        self.replay.eval()
-        return self
 
     def replay_samples(self, labels: torch.Tensor, z: torch.Tensor | None = None) -> torch.Tensor:
         if z is None:

@@ -8,7 +8,8 @@ from scenarios import Experience
 
 
 def _experience(index, classes, seen, num_classes=4, dim=2):
-    empty = ImageData("toy", torch.zeros(0, dim), torch.zeros(0, dtype=torch.long),
+    shape = dim if isinstance(dim, tuple) else (dim,)
+    empty = ImageData("toy", torch.zeros(0, *shape), torch.zeros(0, dtype=torch.long),
                       [f"c{i}" for i in range(num_classes)])
     return Experience(index, tuple(classes), tuple(seen), empty, empty)
 

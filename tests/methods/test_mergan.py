@@ -1,5 +1,8 @@
 import torch
 
+from memgan_bench.data.base import DataSpec
+from methods import Batch
+
 from methods.mergan import replay_alignment_loss
 
 
@@ -43,13 +46,17 @@ def test_jtr_batch_gives_each_seen_class_an_equal_share_of_replay(make_method, e
     assert torch.allclose(method.real_batch(x, y)[0][~real_rows], method.replay_samples(labels, z))
 
 
-def test_replay_generator_is_frozen_in_state_dict_and_stays_in_eval_mode(make_method, experience):
-    method = make_method("mergan-jtr").train()
-    assert not method.replay.training
+def test_replay_generator_is_frozen_in_state_dict_and_matches_g_right_after_the_copy(make_method, experience):
+    torch.manual_seed(0)
+    method = make_method("mergan-ra", spec=DataSpec((1, 28, 28), 4), ra_weight=1.0).train()
     assert not any(p.requires_grad for p in method.replay.parameters())
-    keys = method.state_dict()["modules"].keys()
-    assert any(k.startswith("replay.") for k in keys)
-    with torch.no_grad():
-        method.generator.net[-1].bias += 1.0
-    method.on_experience_end(experience(0, [0], [0]))
-    assert torch.equal(method.replay.net[-1].bias, method.generator.net[-1].bias)
+    assert any(k.startswith("replay.") for k in method.state_dict()["modules"])
+    method.on_experience_start(experience(0, [0], [0], dim=(1, 28, 28)))
+    method.train_step(Batch(torch.randn(40, 1, 28, 28), torch.zeros(40, dtype=torch.long)))
+    method.on_experience_end(experience(0, [0], [0], dim=(1, 28, 28)))
+    method.on_experience_start(experience(1, [1], [0, 1], dim=(1, 28, 28)))
+    assert method.alignment_loss(8).item() == 0.0  # batch norms in the same mode: identical outputs
+    frozen = {k: v.clone() for k, v in method.replay.state_dict().items()}
+    method.train_step(Batch(torch.randn(40, 1, 28, 28), torch.ones(40, dtype=torch.long)))
+    assert all(torch.equal(v, method.replay.state_dict()[k]) for k, v in frozen.items())  # running stats too
+    assert method.alignment_loss(8).item() > 0.0
