@@ -7,8 +7,8 @@ column = i):
   for every seen class c (MeRGAN's "Acc."); ``cl/acc/task_j`` — their mean over task j's classes, the
   entry R[i, j] of the accuracy matrix; ``cl/acc_avg``, ``cl/acc_forgetting_max``,
   ``cl/acc_forgetting_last``, ``cl/acc_bwt`` from :mod:`memgan_bench.metrics.continual`;
-  ``cl/reverse_acc`` — a fresh small classifier trained on generated samples of the seen classes
-  (labels = the conditioning labels), tested on the real test images of those classes (MeRGAN's
+  ``cl/reverse_acc`` — a fresh small classifier (``tiny``, about ``reverse_steps`` SGD steps of batch
+  128) trained on generated samples of the seen classes (labels = the conditioning labels), tested on the real test images of those classes (MeRGAN's
   "Rev acc."); ``cl/fid/task_j`` — FID of samples conditioned on task j vs its real test images, and
   the same summaries of that matrix with the sign flipped (``cl/fid_forgetting_*``, ``cl/fid_bwt``);
 - every method: ``cl/fid``, ``cl/kid`` of samples from the prior vs the real test images of the seen
@@ -25,6 +25,7 @@ runs with the same classifier identity, not with Inception-based numbers.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from typing import Optional
 
@@ -70,7 +71,7 @@ class ContinualEval(Plugin):
         fid_samples: int = field(default=1000, metadata={"min": 0})  # 0: no FID/KID/histogram
         fid_samples_per_task: int = field(default=500, metadata={"min": 0})  # 0: no per-task FID
         reverse_samples_per_class: int = field(default=500, metadata={"min": 0})  # 0: no reverse accuracy
-        reverse_epochs: int = field(default=3, metadata={"min": 1})
+        reverse_steps: int = field(default=300, metadata={"min": 1})  # SGD steps of the reverse classifier
         probe_per_class: int = field(default=200, metadata={"min": 0})  # 0: no discriminator probes
         classifier_arch: str = field(default="resnet", metadata={"choices": ("resnet", "tiny")})
         classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
@@ -148,9 +149,11 @@ class ContinualEval(Plugin):
         labels = torch.tensor(seen).repeat_interleave(self.cfg.reverse_samples_per_class)
         samples = ctx.method.sample(len(labels), labels)
         student = EvalClassifier("tiny", samples.shape[1], ctx.train_data.num_classes)
+        batch = min(128, len(labels))
+        epochs = math.ceil(self.cfg.reverse_steps / (len(labels) // batch))
         with torch.enable_grad():
-            train_classifier(student, samples, labels, self.cfg.reverse_epochs, ctx.cfg.seed, ctx.device,
-                             progress=False, batch_size=min(128, len(labels)))
+            train_classifier(student, samples, labels, epochs, ctx.cfg.seed, ctx.device, progress=False,
+                             batch_size=batch)
         return accuracy(student, ctx.experience.test.images, ctx.experience.test.labels, ctx.device)
 
     def fidelity_and_histogram(self, ctx, tasks) -> dict[str, float]:

@@ -69,7 +69,7 @@ def test_accuracy_matrix_forgetting_reverse_accuracy_and_discriminator_probes():
     data, experiences = stream()
     plugin = ContinualEval(build(ContinualEval.Config, {
         "samples_per_class": 10, "fid_samples": 0, "fid_samples_per_task": 0, "reverse_samples_per_class": 200,
-        "reverse_epochs": 10, "probe_per_class": 5}))
+        "reverse_steps": 40, "probe_per_class": 5}))
     plugin.classifier = LevelClassifier()
     method = Scripted()
     records = []
