@@ -114,11 +114,16 @@ def write_continual(df: pd.DataFrame, out: Path) -> list[Path]:
         present = [m for m in metrics if m in set(df["metric"])]
         if not present:
             continue
-        fig, axes = plt.subplots(1, len(present), figsize=(3.8 * len(present), 3.2), squeeze=False)
-        for ax, metric in zip(axes.flat, present):
+        columns = min(4, len(present))
+        rows = -(-len(present) // columns)
+        fig, axes = plt.subplots(rows, columns, figsize=(3.8 * columns, 3.2 * rows), squeeze=False)
+        for k, (ax, metric) in enumerate(zip(axes.flat, present)):
             sns.lineplot(data=df[df["metric"] == metric], x="experience", y="value", hue="label", marker="o",
-                         errorbar=("pi", 100), ax=ax)
+                         errorbar=("pi", 100), ax=ax, legend=k == 0)
             ax.set(title=metric, ylabel="")
+            ax.xaxis.get_major_locator().set_params(integer=True)
+        for ax in list(axes.flat)[len(present):]:
+            ax.set_visible(False)
         fig.tight_layout()
         written.append(save_figure(fig, out / name))
         plt.close(fig)
