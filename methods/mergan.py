@@ -10,7 +10,8 @@ P (seen before, not trained on now):
   current experience's data and replayed samples G_old(z, c), c ∈ P, all treated as real. Rule: every
   seen class gets an equal share, as each past class's replay term has the weight of the current task's
   term in the authors' code — of the s = |seen| classes, B·t/s rows (rounded) are replayed, their labels
-  cycling through P (so every past class gets ⌊·⌋ or ⌈·⌉ of B/s rows), the rest are real rows.
+  cycling through P from a random start (so every past class gets ⌊·⌋ or ⌈·⌉ of B/s rows), the rest
+  are real rows.
 - ``mergan-ra`` (replay alignment): the generator loss gains
 
       L_RA = λ_RA / t · Σ_{c ∈ P} Σ_{k=1}^{m} ½ ‖G_old(z_k, c) − G(z_k, c)‖²₂,   m = max(1, ⌊B / t⌋),
@@ -40,8 +41,10 @@ def replay_alignment_loss(new: torch.Tensor, old: torch.Tensor, num_past: int, w
 
 
 def replay_labels(past: torch.Tensor, n: int) -> torch.Tensor:
-    """n labels cycling through the past classes (equal counts up to one)."""
-    return past[torch.arange(n, device=past.device) % past.numel()]
+    """n labels cycling through the past classes from a random start (equal counts up to one, and every
+    past class replayed equally often on average even when n < |past|)."""
+    start = torch.randint(past.numel(), (1,), device=past.device)
+    return past[(torch.arange(n, device=past.device) + start) % past.numel()]
 
 
 class MeRGAN(ACGAN):

@@ -3,7 +3,7 @@ import torch
 from memgan_bench.data.base import DataSpec
 from methods import Batch
 
-from methods.mergan import replay_alignment_loss
+from methods.mergan import replay_alignment_loss, replay_labels
 
 
 def test_replay_alignment_loss_on_fixed_tensors():
@@ -39,11 +39,21 @@ def test_jtr_batch_gives_each_seen_class_an_equal_share_of_replay(make_method, e
     assert torch.bincount(mixed_y, minlength=4).tolist() == [3, 3, 3, 3]  # 12·3/4 replayed, 3 per past class
     real_rows = (mixed_x == 100.0).all(dim=1)
     assert torch.equal(real_rows, mixed_y == 3)  # replayed rows come from G_old, not from the real batch
-    labels = mixed_y[~real_rows]
     torch.manual_seed(1)
-    z = torch.randn(labels.shape[0], 4)
+    mixed_x, mixed_y = method.real_batch(x, y)
     torch.manual_seed(1)
-    assert torch.allclose(method.real_batch(x, y)[0][~real_rows], method.replay_samples(labels, z))
+    torch.randint(3, (1,))  # the random first replay class
+    z = torch.randn(9, 4)
+    assert torch.allclose(mixed_x[3:], method.replay_samples(mixed_y[3:], z))  # real rows first, then G_old(z, c)
+
+
+def test_replay_labels_reach_every_past_class_even_when_fewer_rows_than_classes():
+    torch.manual_seed(0)
+    past = torch.tensor([3, 5, 6, 8, 9])
+    draws = torch.cat([replay_labels(past, 2) for _ in range(500)])
+    counts = torch.bincount(draws, minlength=10)[past].float()
+    assert set(draws.tolist()) == set(past.tolist())
+    assert torch.allclose(counts / counts.sum(), torch.full((5,), 0.2), atol=0.04)
 
 
 def test_replay_generator_is_frozen_in_state_dict_and_matches_g_right_after_the_copy(make_method, experience):
