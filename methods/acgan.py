@@ -132,7 +132,9 @@ class ACGAN(GANMethod):
         self.opt_g.zero_grad(set_to_none=True)
         loss.backward()
         self.opt_g.step()
-        return {"g_loss": loss.detach(), "alignment": torch.as_tensor(alignment, device=y.device).detach()}
+        if not torch.is_tensor(alignment):
+            alignment = torch.zeros((), device=y.device)  # a fill kernel, not a host-to-device copy
+        return {"g_loss": loss.detach(), "alignment": alignment.detach()}
 
     def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
         self.critic.requires_grad_(True)
