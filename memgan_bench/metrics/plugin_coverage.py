@@ -16,13 +16,13 @@ from memgan_bench.plugins import PLUGINS, Plugin
 class CoverageConfig:
     num_samples: int = field(default=10000, metadata={"min": 1})
     threshold: Optional[float] = field(default=None, metadata={"min": 0.0, "max": 1.0})
-    min_count: int = field(default=20, metadata={"min": 1})
+    min_count: int = field(default=1, metadata={"min": 1})
     classifier_arch: str = field(default="resnet", metadata={"choices": tuple(ARCHS)})
     classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
     classifier_seed: int = field(default=0, metadata={"min": 0})
 
 
-def coverage_rows(samples, data, classifier=None, threshold=None, min_count=20) -> dict[str, float]:
+def coverage_rows(samples, data, classifier=None, threshold=None, min_count=1) -> dict[str, float]:
     """Result rows for ``samples`` judged against ``data`` (a 2-D mixture, or labelled images + classifier)."""
     if data.mode_centers is not None:
         out = mixture_coverage(samples, data.mode_centers, data.mode_std, min_count)

@@ -36,7 +36,7 @@ class FidelityPlugin(Plugin):
         unknown = [m for m in self.cfg.metrics if m not in METRIC_FLAGS]
         if unknown or not self.cfg.metrics:
             raise UserError(f"plugins.fidelity.metrics: unknown {unknown} (known: {', '.join(METRIC_FLAGS)})")
-        if not ctx.train_data.images.dim() == 4:
+        if ctx.train_data.images.dim() != 4:
             raise UserError("plugin 'fidelity' needs image data; use 'coverage' for 2-D mixtures")
         self.classifier = load_or_train_classifier(
             ctx.cfg.data.name, ctx.cfg.data.root, self.cfg.classifier_arch, self.cfg.classifier_seed,

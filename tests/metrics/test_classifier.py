@@ -34,7 +34,9 @@ def test_cache_roundtrip_and_corrupt_file(tmp_path, capsys):
         load_or_train_classifier("fashion-mnist", **kwargs)
 
 
-def test_bad_arguments():
+def test_bad_arguments(tmp_path):
+    with pytest.raises(UserError, match="not an image dataset"):
+        load_or_train_classifier("ring8", cache_dir=tmp_path)
     with pytest.raises(UserError, match="architecture"):
         load_or_train_classifier("fashion-mnist", arch="vgg")
     with pytest.raises(UserError, match="epochs"):

@@ -37,8 +37,8 @@ def test_one_repeated_image_covers_one_class(tiny_classifier, fmnist):
 def test_one_real_class_covers_one_class(tiny_classifier, fmnist):
     train, test = fmnist
     trousers = test.of_classes([1]).images[:500]
-    out = class_coverage(trousers, tiny_classifier, train.labels, threshold=0.05)
-    assert out["classes_covered"] == 1 and max(out["class_share"]) == out["class_share"][1]
+    out = class_coverage(trousers, tiny_classifier, train.labels, threshold=0.1)  # tiny net confuses some with dresses
+    assert out["classes_covered"] == 1 and out["class_share"][1] > 0.8
 
 
 def test_ring8_true_mixture_covers_all_modes():

@@ -105,3 +105,12 @@ def test_per_class_real_probes_arrive_with_their_class(fmnist):
     for k in (0, 1, 2):
         x = probes[f"real_c{k}"]["x"]
         assert len(x) == 5 and all(any(torch.equal(img, t) for t in test.of_classes([k]).images) for img in x)
+
+
+def test_fidelity_refuses_2d_data():
+    from memgan_bench.data import load_dataset
+    from memgan_bench.metrics.plugin_fidelity import FidelityConfig, FidelityPlugin
+
+    ctx = SimpleNamespace(train_data=load_dataset("ring8", "train"))
+    with pytest.raises(UserError, match="needs image data"):
+        FidelityPlugin(FidelityConfig()).before_training(ctx)
