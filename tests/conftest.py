@@ -1,5 +1,8 @@
 import pytest
 
+from memgan_bench.data import load_dataset
+from memgan_bench.metrics.classifier import load_or_train_classifier
+
 
 @pytest.fixture
 def tiny_dcgan_config():
@@ -12,3 +15,16 @@ def tiny_dcgan_config():
         "seed": 3,
         "device": "cpu",
     }
+
+
+@pytest.fixture(scope="session")
+def tiny_classifier(tmp_path_factory):
+    """A tiny evaluation classifier (2 epochs on 8,000 Fashion-MNIST images, seconds), in a temp cache."""
+    cache = tmp_path_factory.mktemp("clf-cache")
+    return load_or_train_classifier("fashion-mnist", arch="tiny", epochs=2, subset=8000, device="cpu",
+                                    cache_dir=cache, progress=False)
+
+
+@pytest.fixture(scope="session")
+def fmnist():
+    return load_dataset("fashion-mnist", "train"), load_dataset("fashion-mnist", "test")

@@ -1,0 +1,43 @@
+"""``goof`` plugin: GOoF memorization (Luzi 2020) of the final generator, on train and held-out points."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+
+from memgan_bench.engine.seeding import derive_seed
+from memgan_bench.metrics.goof import goof_report
+from memgan_bench.metrics.sampling import random_rows, seen_data
+from memgan_bench.plugins import PLUGINS, Plugin
+
+
+@dataclass
+class GoofConfig:
+    num_points: int = field(default=256, metadata={"min": 1})
+    restarts: int = field(default=4, metadata={"min": 1})
+    steps: int = field(default=200, metadata={"min": 0})
+    lr: float = field(default=0.05, metadata={"min": 0.0})
+    codes: int = field(default=4, metadata={"min": 1})
+    proxy_z: int = field(default=8, metadata={"min": 1})
+    chunk: int = field(default=2048, metadata={"min": 1})
+
+
+@PLUGINS.register("goof")
+class GoofPlugin(Plugin):
+    """At the end of training: rows ``goof/{train,test}_{mean,median,q10,q90}``, ``goof/gap`` and
+    ``goof/nn_test_train_*`` (nearest-training-image RMSE of the test points, the reference scale)."""
+
+    Config = GoofConfig
+
+    def after_training(self, ctx) -> None:
+        seed = derive_seed(ctx.cfg.seed, "goof")
+        train, test = seen_data(ctx.train_data, ctx), seen_data(ctx.test_data, ctx)
+        devices = [ctx.device] if ctx.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(seed)
+            report = goof_report(ctx.method, random_rows(train, self.cfg.num_points, seed),
+                                 random_rows(test, self.cfg.num_points, seed), train.images,
+                                 restarts=self.cfg.restarts, steps=self.cfg.steps, lr=self.cfg.lr,
+                                 codes=self.cfg.codes, proxy_z=self.cfg.proxy_z, chunk=self.cfg.chunk)
+        ctx.record(report)

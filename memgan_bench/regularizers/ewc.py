@@ -1,0 +1,120 @@
+"""Elastic weight consolidation for GAN generators (Seff et al. 2017), MeRGAN's EWC baseline.
+
+At the end of experience t−1 the plugin stores the generator's parameters θ* and the diagonal Fisher
+information F of the generator; while training later experiences the method adds
+
+    λ/2 · Σ_i F_i (θ_i − θ*_i)²
+
+to its generator loss (``method.generator_penalties``). Anchor and Fisher are replaced at every
+experience end (MeRGAN's formulation uses F_{t−1}, θ_{t−1} of the previous task only; the generator's
+samples there cover every class seen so far).
+
+A GAN generator defines no likelihood, so (our documented choice) the Fisher is that of a unit-variance
+Gaussian observation model around the generator's output, p(x | z, c) = N(x; G_θ(z, c), I), taken over
+the generator's own prior (z, c) ~ p(z)·p(c) (``method.sample_codes``: uniform over seen classes for
+conditional methods) and x drawn from the model itself:
+
+    F_i = E_{z,c} E_{x ~ p(x|z,c)} [(∂/∂θ_i log p(x | z, c))²] = E_{z,c} E_ε [(εᵀ ∂G_θ(z, c)/∂θ_i)²],  ε ~ N(0, I),
+
+estimated by Monte Carlo over ``fisher_samples`` draws of (z, c, ε), one per-sample gradient each
+(``torch.func.vmap``), with the generator in eval mode (batch norm on running statistics).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import torch
+from torch import nn
+
+from memgan_bench.engine.seeding import derive_seed
+from memgan_bench.errors import UserError
+from memgan_bench.plugins import PLUGINS, Plugin
+from methods.base import evaluation_mode
+
+
+def ewc_penalty(params: dict[str, torch.Tensor], anchor: dict[str, torch.Tensor],
+                fisher: dict[str, torch.Tensor], weight: float) -> torch.Tensor:
+    """λ/2 · Σ_i F_i (θ_i − θ*_i)² over the named parameters."""
+    return weight / 2 * sum(((params[k] - anchor[k]) ** 2 * fisher[k]).sum() for k in anchor)
+
+
+class _Generate(nn.Module):
+    """``method.generate`` as a module call, so ``functional_call`` can swap the generator's parameters."""
+
+    def __init__(self, method):
+        super().__init__()
+        self.method = method
+
+    def forward(self, z, codes):
+        return self.method.generate(z, codes)
+
+
+def generator_fisher(method, num_samples: int, chunk: int) -> dict[str, torch.Tensor]:
+    """Monte Carlo estimate of the diagonal Fisher above, keyed like ``method.generator``'s parameters."""
+    wrapper = _Generate(method)
+    names = [name for name, p in method.generator.named_parameters() if p.requires_grad]
+    params = {name: p.detach() for name, p in method.generator.named_parameters() if name in names}
+
+    def score(theta, z, codes, eps):
+        swapped = {f"method.generator.{name}": value for name, value in theta.items()}
+        codes = None if codes is None else codes.unsqueeze(0)
+        out = torch.func.functional_call(wrapper, swapped, (z.unsqueeze(0), codes), strict=False)
+        return (eps * out[0]).sum()
+
+    spec = method.latent_spec()
+    fisher = {name: torch.zeros_like(p) for name, p in params.items()}
+    with evaluation_mode(method), torch.enable_grad():
+        for start in range(0, num_samples, chunk):
+            n = min(chunk, num_samples - start)
+            z = spec.sample_z(n, method.device)
+            codes = method.sample_codes(n)
+            eps = torch.randn(n, *method.spec.sample_shape, device=method.device)
+            in_dims = (None, 0, None if codes is None else 0, 0)
+            grads = torch.func.vmap(torch.func.grad(score), in_dims=in_dims)(params, z, codes, eps)
+            for name in fisher:
+                fisher[name] += grads[name].pow(2).sum(0)
+    return {name: value / num_samples for name, value in fisher.items()}
+
+
+@PLUGINS.register("ewc")
+class EWC(Plugin):
+    @dataclass
+    class Config:
+        weight: float = field(default=1000.0, metadata={"min": 0.0})  # λ
+        fisher_samples: int = field(default=256, metadata={"min": 1})
+        chunk: int = field(default=64, metadata={"min": 1})
+
+    def __init__(self, cfg):
+        super().__init__(cfg)
+        self.anchor: dict[str, torch.Tensor] = {}
+        self.fisher: dict[str, torch.Tensor] = {}
+
+    def before_training(self, ctx) -> None:
+        if not isinstance(getattr(ctx.method, "generator", None), nn.Module):
+            raise UserError(f"plugin ewc needs a method with a .generator module; {ctx.cfg.method} has none")
+        ctx.method.generator_penalties.append(self.penalty)
+
+    def penalty(self, method) -> torch.Tensor | float:
+        if not self.anchor:
+            return 0.0
+        params = dict(method.generator.named_parameters())
+        return ewc_penalty(params, self.anchor, self.fisher, self.cfg.weight)
+
+    def after_experience(self, ctx) -> None:
+        """Fisher and anchor of the generator as trained so far, under an RNG forked from the training one."""
+        method = ctx.method
+        devices = [ctx.device] if ctx.device.type == "cuda" else []
+        with torch.random.fork_rng(devices=devices):
+            torch.manual_seed(derive_seed(ctx.cfg.seed, "ewc", ctx.experience.index))
+            self.fisher = generator_fisher(method, self.cfg.fisher_samples, self.cfg.chunk)
+        self.anchor = {name: p.detach().clone() for name, p in method.generator.named_parameters()
+                       if name in self.fisher}
+        ctx.record({"ewc/fisher_mean": float(torch.cat([f.flatten() for f in self.fisher.values()]).mean())})
+
+    def state_dict(self) -> dict:
+        return {"anchor": self.anchor, "fisher": self.fisher}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.anchor = dict(state.get("anchor", {}))
+        self.fisher = dict(state.get("fisher", {}))

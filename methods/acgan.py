@@ -1,0 +1,154 @@
+"""Class-conditional ACGAN trained with WGAN-GP: the base of MeRGAN (Wu et al., NeurIPS 2018).
+
+As the MeRGAN authors' code: G(z, c) with z ∈ R^128 ~ N(0, I) and c one-hot (concatenated to z);
+the critic D(x) = (score s(x), class logits a(x)) from one trunk with 1 + num_classes outputs.
+Per step, ``critic_iters`` (5) critic updates on consecutive real batches, then one generator update:
+
+    L_D = E[s(G(z, y))] − E[s(x)] + λ_GP · E[(‖∇_x̂ s(x̂)‖₂ − 1)²] + CE(a(x), y)     (x̂ = αx + (1−α)G(z, y))
+    L_G = −E[s(G(z, y))] + CE(a(G(z, y)), y) + generator_penalty()
+
+with λ_GP = 10, fake labels = the real batch's labels, Adam(1e-4, β = (0, 0.9)) for both, and the Adam
+state reset at the start of every experience. Run in a stream on its own it is plain sequential
+fine-tuning (SFT). Batch norm in the critic is replaced by a per-sample layer norm (GroupNorm with one
+group), as the gradient penalty is defined per sample (Gulrajani et al. 2017, §4).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Optional
+
+import torch
+import torch.nn.functional as F
+from torch import nn
+
+from memgan_bench.data.base import DataSpec
+from methods import METHODS, Batch, GANMethod, LatentSpec
+from methods.nets import build_generator, build_trunk, init_weights
+
+
+def layer_norm_critic(module: nn.Module) -> nn.Module:
+    """Replace every BatchNorm2d of ``module`` by GroupNorm(1, C) (layer norm over C×H×W), in place."""
+    for name, child in module.named_children():
+        if isinstance(child, nn.BatchNorm2d):
+            setattr(module, name, nn.GroupNorm(1, child.num_features))
+        else:
+            layer_norm_critic(child)
+    return module
+
+
+def gradient_penalty(critic_score, real: torch.Tensor, fake: torch.Tensor) -> torch.Tensor:
+    """E[(‖∇_x̂ s(x̂)‖₂ − 1)²] at x̂ = αx + (1−α)x̃, α ~ U(0, 1) per sample (WGAN-GP, Alg. 1)."""
+    alpha = torch.rand(real.shape[0], *([1] * (real.dim() - 1)), device=real.device)
+    mixed = (alpha * real + (1 - alpha) * fake).requires_grad_(True)
+    grad, = torch.autograd.grad(critic_score(mixed).sum(), mixed, create_graph=True)
+    return ((grad.flatten(1).norm(dim=1) - 1) ** 2).mean()
+
+
+@METHODS.register("acgan")
+class ACGAN(GANMethod):
+    conditional = True
+
+    @dataclass
+    class Config:
+        width: int = field(default=64, metadata={"min": 1})
+        z_dim: int = field(default=128, metadata={"min": 1})
+        lr: float = field(default=1e-4, metadata={"min": 0.0})
+        beta1: float = field(default=0.0, metadata={"min": 0.0, "max": 1.0})
+        beta2: float = field(default=0.9, metadata={"min": 0.0, "max": 1.0})
+        gp_weight: float = field(default=10.0, metadata={"min": 0.0})
+        critic_iters: int = field(default=5, metadata={"min": 1})
+        acgan_weight: float = field(default=1.0, metadata={"min": 0.0})
+
+    def __init__(self, cfg, spec: DataSpec):
+        super().__init__(cfg, spec)
+        self.batches_per_step = cfg.critic_iters
+        self.generator = build_generator(cfg.z_dim + spec.num_classes, spec, cfg.width)
+        self.critic = layer_norm_critic(build_trunk(spec, 1 + spec.num_classes, cfg.width))
+        init_weights(self.generator)
+        init_weights(self.critic)
+        self.register_buffer("seen", torch.ones(spec.num_classes, dtype=torch.bool))
+        self.register_buffer("one_hot", torch.eye(spec.num_classes), persistent=False)
+        betas = (cfg.beta1, cfg.beta2)
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=betas)
+        self.opt_d = torch.optim.Adam(self.critic.parameters(), lr=cfg.lr, betas=betas)
+
+    # --- networks ------------------------------------------------------------------------------
+    def latent_spec(self) -> LatentSpec:
+        return LatentSpec(self.cfg.z_dim, "normal", (self.spec.num_classes,))
+
+    def generate(self, z: torch.Tensor, codes: Optional[torch.Tensor] = None) -> torch.Tensor:
+        return self.conditional_generate(self.generator, z, codes[:, 0])
+
+    def conditional_generate(self, generator: nn.Module, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        """G(z ⊕ onehot(c)); the one-hot rows are looked up (``F.one_hot`` checks its input on the host)."""
+        return generator(torch.cat([z, self.one_hot[labels].to(z.dtype)], dim=1))
+
+    def sample_codes(self, n: int, labels: Optional[torch.Tensor] = None) -> torch.Tensor:
+        """Given labels, or labels drawn uniformly over the classes seen so far."""
+        if labels is None:
+            labels = torch.multinomial(self.seen.float(), n, replacement=True)
+        return labels.view(n, 1)
+
+    def critic_outputs(self, x: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        out = self.critic(x)
+        return out[:, 0], out[:, 1:]
+
+    def discriminate(self, x: torch.Tensor) -> torch.Tensor:
+        """sigmoid(s(x)): a WGAN critic score is unbounded, so this is a monotone proxy, not P(real)."""
+        return torch.sigmoid(self.critic_outputs(x)[0])
+
+    # --- training ------------------------------------------------------------------------------
+    def optimizers(self) -> dict[str, torch.optim.Optimizer]:
+        return {"g": self.opt_g, "d": self.opt_d}
+
+    def real_batch(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """The batch the critic treats as real (MeRGAN-JTR mixes replayed samples in)."""
+        return x, y
+
+    def alignment_loss(self, batch_size: int) -> torch.Tensor | float:
+        """Extra generator term (MeRGAN-RA's replay alignment)."""
+        return 0.0
+
+    def critic_step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
+        z = torch.randn(x.shape[0], self.cfg.z_dim, device=x.device)
+        with torch.no_grad():
+            fake = self.conditional_generate(self.generator, z, y)
+        score_real, logits_real = self.critic_outputs(x)
+        score_fake, _ = self.critic_outputs(fake)
+        wasserstein = score_real.mean() - score_fake.mean()
+        penalty = gradient_penalty(lambda v: self.critic_outputs(v)[0], x, fake)
+        loss = -wasserstein + self.cfg.gp_weight * penalty + self.cfg.acgan_weight * F.cross_entropy(logits_real, y)
+        self.opt_d.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_d.step()
+        return {"d_loss": loss.detach(), "wasserstein": wasserstein.detach(), "gp": penalty.detach()}
+
+    def generator_step(self, y: torch.Tensor) -> dict[str, torch.Tensor]:
+        z = torch.randn(y.shape[0], self.cfg.z_dim, device=y.device)
+        score, logits = self.critic_outputs(self.conditional_generate(self.generator, z, y))
+        alignment = self.alignment_loss(y.shape[0])
+        loss = -score.mean() + self.cfg.acgan_weight * F.cross_entropy(logits, y) + alignment + self.generator_penalty()
+        self.opt_g.zero_grad(set_to_none=True)
+        loss.backward()
+        self.opt_g.step()
+        if not torch.is_tensor(alignment):
+            alignment = torch.zeros((), device=y.device)  # a fill kernel, not a host-to-device copy
+        return {"g_loss": loss.detach(), "alignment": alignment.detach()}
+
+    def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
+        self.critic.requires_grad_(True)
+        for x, y in zip(batch.x.chunk(self.batches_per_step), batch.y.chunk(self.batches_per_step)):
+            x, y = self.real_batch(x, y)
+            logs = self.critic_step(x, y)
+        self.critic.requires_grad_(False)
+        logs.update(self.generator_step(y))
+        return logs
+
+    # --- streams -------------------------------------------------------------------------------
+    def on_experience_start(self, experience) -> None:
+        """Mark the classes seen so far and reset the Adam state (a new task starts, as the authors' code)."""
+        self.seen.zero_()
+        self.seen[list(experience.seen_classes)] = True
+        for opt in self.optimizers().values():
+            opt.state.clear()

@@ -1,0 +1,60 @@
+import pytest
+import torch
+
+from memgan_bench.errors import UserError
+from memgan_bench.metrics.classifier import EvalClassifier, accuracy, load_or_train_classifier, random_translate
+
+
+def test_tiny_classifier_is_well_above_chance(tiny_classifier, fmnist):
+    _, test = fmnist
+    assert tiny_classifier.test_accuracy > 0.6
+    assert tiny_classifier.test_accuracy == pytest.approx(accuracy(tiny_classifier, test.images, test.labels), abs=1e-6)
+    assert "fashion-mnist" in tiny_classifier.identity and "tiny" in tiny_classifier.identity
+
+
+def test_interfaces_shapes(tiny_classifier):
+    x = torch.rand(5, 1, 28, 28) * 2 - 1
+    assert tiny_classifier.features(x).shape == (5, tiny_classifier.feature_dim)
+    assert tiny_classifier.logits(x).shape == (5, 10)
+    assert torch.equal(tiny_classifier.predict(x), tiny_classifier.logits(x).argmax(1))
+
+
+def test_cache_roundtrip_and_corrupt_file(tmp_path, capsys):
+    kwargs = dict(arch="tiny", epochs=1, subset=300, device="cpu", cache_dir=tmp_path, progress=False)
+    first = load_or_train_classifier("fashion-mnist", **kwargs)
+    assert "training it" in capsys.readouterr().err
+    second = load_or_train_classifier("fashion-mnist", **kwargs)
+    assert "training it" not in capsys.readouterr().err
+    assert second.test_accuracy == first.test_accuracy and second.identity == first.identity
+    x = torch.rand(4, 1, 28, 28) * 2 - 1
+    assert torch.allclose(first.logits(x), second.logits(x))
+    (path,) = (tmp_path / "classifiers").glob("*.pt")
+    path.write_bytes(b"not a checkpoint")
+    with pytest.raises(UserError, match="corrupt"):
+        load_or_train_classifier("fashion-mnist", **kwargs)
+
+
+def test_bad_arguments(tmp_path):
+    with pytest.raises(UserError, match="not an image dataset"):
+        load_or_train_classifier("ring8", cache_dir=tmp_path)
+    with pytest.raises(UserError, match="architecture"):
+        load_or_train_classifier("fashion-mnist", arch="vgg")
+    with pytest.raises(UserError, match="epochs"):
+        load_or_train_classifier("fashion-mnist", epochs=0)
+
+
+def test_random_translate_shifts_whole_images():
+    x = torch.zeros(64, 1, 8, 8) - 1
+    x[:, :, 4, 4] = 1.0
+    out = random_translate(x, 2, torch.Generator().manual_seed(0))
+    pos = (out[:, 0] == 1).flatten(1).float().argmax(1)
+    rows, cols = pos // 8, pos % 8
+    assert (out == 1).sum() == 64
+    assert rows.min() >= 2 and rows.max() <= 6 and cols.min() >= 2 and cols.max() <= 6
+    assert len(set(zip(rows.tolist(), cols.tolist()))) > 10
+
+
+def test_any_square_size_and_channels():
+    net = EvalClassifier("tiny", 3, 7)
+    assert net.logits(torch.zeros(2, 3, 40, 40)).shape == (2, 7)
+    assert net.logits(torch.zeros(2, 3, 32, 32)).shape == (2, 7)

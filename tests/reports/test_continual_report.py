@@ -1,0 +1,53 @@
+import pandas as pd
+import pytest
+import yaml
+
+from reports import load_runs
+from reports.continual import accuracy_matrix, summary_table, with_labels, write_continual
+
+
+def write_run(path, seed, method, R, plugins=None, cumulative=False, fid=None):
+    """A finished run dir whose cl/acc/task_j rows are the lower triangle of R."""
+    path.mkdir(parents=True)
+    (path / "config.yaml").write_text(yaml.safe_dump({
+        "method": method, "plugins": plugins or {}, "seed": seed,
+        "scenario": {"name": "class-incremental", "cumulative": cumulative}}))
+    base = dict(run_id=path.name, method=method, scenario="class-incremental", dataset="d", seed=seed)
+    rows = []
+    for i, row in enumerate(R):
+        step = 100 * (i + 1)
+        rows += [dict(base, step=step, experience=i, metric=f"cl/acc/task_{j}", value=v) for j, v in enumerate(row[: i + 1])]
+        rows.append(dict(base, step=step, experience=i, metric="cl/acc_avg", value=sum(row[: i + 1]) / (i + 1)))
+        if fid:
+            rows.append(dict(base, step=step, experience=i, metric="cl/fid", value=fid[i]))
+    rows.append(dict(base, step=100 * len(R), experience=len(R) - 1, metric="loss/g_loss", value=1.0))
+    pd.DataFrame(rows).to_csv(path / "results.csv", index=False)
+    (path / "status").write_text("finished\n")
+    (path / "samples").mkdir()
+
+
+def test_matrix_table_and_figures_from_run_directories(tmp_path):
+    write_run(tmp_path / "sft0", 0, "acgan", [[1.0], [0.2, 0.9]], fid=[30.0, 50.0])
+    write_run(tmp_path / "sft1", 1, "acgan", [[0.8], [0.0, 1.0]], fid=[34.0, 54.0])
+    write_run(tmp_path / "jt", 0, "acgan", [[1.0], [1.0, 1.0]], cumulative=True, fid=[30.0, 31.0])
+    write_run(tmp_path / "ewc", 0, "acgan", [[1.0], [0.5, 1.0]], plugins={"ewc": {"weight": 10.0}})
+    df = with_labels(load_runs([tmp_path]))
+    assert sorted(df["label"].unique()) == ["acgan", "acgan JT", "acgan+ewc"]
+
+    R = accuracy_matrix(df[df["label"] == "acgan"])  # mean over the two seeds
+    assert R.loc[0, 0] == pytest.approx(0.9) and R.loc[1, 0] == pytest.approx(0.1) and pd.isna(R.loc[0, 1])
+
+    table = summary_table(df).set_index("method")
+    assert table.loc["acgan", "final acc"] == "0.525 ± 0.035"  # (0.55, 0.5) after the last experience
+    assert table.loc["acgan", "FID"] == "52.000 ± 2.828"
+    assert table.loc["acgan JT", "final acc"] == "1.000" and table.loc["acgan", "seeds"] == 2
+
+    written = {p.name for p in write_continual(df.drop(columns="label"), tmp_path / "report")}
+    assert written == {"continual_accuracy_matrix.png", "continual_forgetting.png", "continual_fid.png",
+                       "continual_table.md", "continual_table.tex"}
+    assert r"0.525 $\pm$ 0.035" in (tmp_path / "report" / "continual_table.tex").read_text()
+
+
+def test_runs_without_continual_rows_write_nothing(tmp_path):
+    frame = pd.DataFrame([dict(run_dir="x", metric="fid", value=1.0, step=1, experience=0)])
+    assert write_continual(frame, tmp_path) == []
