@@ -10,6 +10,15 @@ from memgan_bench.atomic import atomic_write_text
 from reports import SECTIONS
 
 GROUP = ["method", "scenario", "dataset"]
+DETAIL_PREFIXES = ("loss/", "cl/", "class_share/", "class_confidence/", "d_forgetting/")
+HEADLINE_DETAIL = ("d_forgetting/mean_forgetting",)
+
+
+def headline(df: pd.DataFrame) -> pd.DataFrame:
+    """Rows of headline metrics only: per-class, per-snapshot, loss and stream detail left to table.csv
+    and the continual section."""
+    keep = ~df["metric"].str.startswith(DETAIL_PREFIXES) | df["metric"].isin(HEADLINE_DETAIL)
+    return df[keep]
 
 
 def final_values(df: pd.DataFrame) -> pd.DataFrame:
@@ -43,7 +52,6 @@ def markdown(table: pd.DataFrame) -> str:
 
 @SECTIONS.register("table")
 def write_tables(df: pd.DataFrame, out: Path) -> list[Path]:
-    table = summary_table(df)
-    atomic_write_text(out / "table.csv", table.to_csv(index=False))
-    atomic_write_text(out / "table.md", markdown(table))
+    atomic_write_text(out / "table.csv", summary_table(df).to_csv(index=False))
+    atomic_write_text(out / "table.md", markdown(summary_table(headline(df))))
     return [out / "table.csv", out / "table.md"]

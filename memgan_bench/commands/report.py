@@ -14,12 +14,12 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from reports import load_runs, write_report
-    from reports.tables import markdown, summary_table
+    from reports.tables import headline, markdown, summary_table
 
     df = load_runs(args.runs)
     out = Path(args.out) if args.out else Path(args.runs[0]) / "report"
     written = write_report(df, out)
-    print(markdown(summary_table(df)))
+    print(markdown(summary_table(headline(df))))
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -44,7 +44,7 @@ def run(args) -> int:
     from memgan_bench.engine.trainer import train
     from memgan_bench.results import RunDir
     from reports import load_runs, write_report
-    from reports.tables import markdown, summary_table
+    from reports.tables import headline, markdown, summary_table
 
     plan = []
     for path in config_files(args.configs):
@@ -67,7 +67,7 @@ def run(args) -> int:
         print(f"{result.status()}: {out}", file=sys.stderr)
     df = load_runs([args.out])
     written = write_report(df, Path(args.out) / "report")
-    print(markdown(summary_table(df)))
+    print(markdown(summary_table(headline(df))))
     for path in written:
         print(f"wrote {path}")
     return 0

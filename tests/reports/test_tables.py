@@ -22,3 +22,12 @@ def test_table_takes_final_values_and_aggregates_seeds(tmp_path):
     assert table.loc[0, "runs"] == 2
     written = write_report(df, tmp_path / "report")
     assert {p.name for p in written} >= {"table.csv", "table.md", "curves.png"}
+
+
+def test_headline_keeps_scores_and_drops_detail_rows():
+    from reports.tables import headline
+
+    metrics = ["fid", "is_mean", "loss/d_loss", "cl/acc/e0", "class_share/3", "d_forgetting/acc/s100",
+               "d_forgetting/mean_forgetting"]
+    kept = headline(pd.DataFrame({"metric": metrics}))["metric"].tolist()
+    assert kept == ["fid", "is_mean", "d_forgetting/mean_forgetting"]
