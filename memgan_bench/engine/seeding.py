@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import random
 
@@ -15,6 +16,15 @@ def derive_seed(*parts: object) -> int:
     """A 63-bit seed from any tuple of values (stable across processes, unlike ``hash``)."""
     digest = hashlib.sha256(repr(parts).encode()).digest()
     return int.from_bytes(digest[:8], "little") >> 1
+
+
+@contextlib.contextmanager
+def seeded_rng(device: torch.device, *parts: object):
+    """Fork the torch RNG (CPU, and ``device`` if CUDA) and seed it by ``derive_seed(*parts)``: work done
+    inside draws reproducible numbers and leaves the training RNG stream untouched."""
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        torch.manual_seed(derive_seed(*parts))
+        yield
 
 
 def seed_everything(seed: int) -> None:

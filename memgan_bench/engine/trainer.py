@@ -21,7 +21,7 @@ from memgan_bench.engine.batching import BatchSchedule
 from memgan_bench.engine.checkpoint import load_checkpoint, save_checkpoint
 from memgan_bench.engine.context import RunContext
 from memgan_bench.engine.grids import save_grid
-from memgan_bench.engine.seeding import derive_seed, pick_device, rng_state, seed_everything, set_rng_state
+from memgan_bench.engine.seeding import pick_device, rng_state, seed_everything, seeded_rng, set_rng_state
 from memgan_bench.errors import UserError
 from memgan_bench.plugins import PLUGINS
 from memgan_bench.atomic import atomic_write_text
@@ -171,9 +171,8 @@ class Loop:
     def evaluate(self) -> None:
         """Sample grid and every plugin's ``evaluate``, under a forked RNG and in eval mode."""
         ctx = self.ctx
-        devices = [ctx.device] if ctx.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices), torch.no_grad(), evaluation_mode(ctx.method):
-            torch.manual_seed(derive_seed(ctx.cfg.seed, "evaluate", ctx.step))
+        with seeded_rng(ctx.device, ctx.cfg.seed, "evaluate", ctx.step), torch.no_grad(), \
+                evaluation_mode(ctx.method):
             self.save_samples()
             for plugin in self.plugins.values():
                 plugin.evaluate(ctx)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from memgan_bench.engine.seeding import derive_seed
+from memgan_bench.engine.seeding import derive_seed, seeded_rng
 from memgan_bench.metrics.forgetting import ForgettingTracker
 from memgan_bench.metrics.sampling import generate, random_rows, seen_classes
 from memgan_bench.plugins import PLUGINS, Plugin
@@ -61,9 +61,8 @@ class ForgettingPlugin(Plugin):
         snapshots = sum(not probe["real"] for probe in self.tracker.probes.values())
         if ctx.step % self.cfg.archive_every or snapshots >= self.cfg.max_snapshots:
             return
-        devices = [ctx.device] if ctx.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices), torch.no_grad(), evaluation_mode(ctx.method):
-            torch.manual_seed(derive_seed(ctx.cfg.seed, "d_forgetting", ctx.step))
+        with seeded_rng(ctx.device, ctx.cfg.seed, "d_forgetting", ctx.step), torch.no_grad(), \
+                evaluation_mode(ctx.method):
             x = generate(ctx.method, self.cfg.snapshot_size, seen_classes(ctx))
         self.tracker.add_probe(f"s{ctx.step}", x, is_real=False, step=ctx.step)
 

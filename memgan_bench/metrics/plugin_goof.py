@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-import torch
-
-from memgan_bench.engine.seeding import derive_seed
+from memgan_bench.engine.seeding import derive_seed, seeded_rng
 from memgan_bench.metrics.goof import goof_report
 from memgan_bench.metrics.sampling import random_rows, seen_data
 from memgan_bench.plugins import PLUGINS, Plugin
@@ -33,9 +31,7 @@ class GoofPlugin(Plugin):
     def after_training(self, ctx) -> None:
         seed = derive_seed(ctx.cfg.seed, "goof")
         train, test = seen_data(ctx.train_data, ctx), seen_data(ctx.test_data, ctx)
-        devices = [ctx.device] if ctx.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(seed)
+        with seeded_rng(ctx.device, ctx.cfg.seed, "goof"):
             report = goof_report(ctx.method, random_rows(train, self.cfg.num_points, seed),
                                  random_rows(test, self.cfg.num_points, seed), train.images,
                                  restarts=self.cfg.restarts, steps=self.cfg.steps, lr=self.cfg.lr,

@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 import torch
 from torch import nn
 
-from memgan_bench.engine.seeding import derive_seed
+from memgan_bench.engine.seeding import seeded_rng
 from memgan_bench.errors import UserError
 from memgan_bench.plugins import PLUGINS, Plugin
 from methods.base import evaluation_mode
@@ -104,9 +104,7 @@ class EWC(Plugin):
     def after_experience(self, ctx) -> None:
         """Fisher and anchor of the generator as trained so far, under an RNG forked from the training one."""
         method = ctx.method
-        devices = [ctx.device] if ctx.device.type == "cuda" else []
-        with torch.random.fork_rng(devices=devices):
-            torch.manual_seed(derive_seed(ctx.cfg.seed, "ewc", ctx.experience.index))
+        with seeded_rng(ctx.device, ctx.cfg.seed, "ewc", ctx.experience.index):
             self.fisher = generator_fisher(method, self.cfg.fisher_samples, self.cfg.chunk)
         self.anchor = {name: p.detach().clone() for name, p in method.generator.named_parameters()
                        if name in self.fisher}
