@@ -6,7 +6,6 @@ section against the scenario's, and each entry of ``plugins`` against that plugi
 
 from __future__ import annotations
 
-import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Optional

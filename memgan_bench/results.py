@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
-import math
 from pathlib import Path
-from typing import Iterable
 
 from memgan_bench.atomic import atomic_write_text
 
@@ -69,7 +67,3 @@ class ResultsLog:
 def read_rows(path: str | Path) -> list[dict]:
     with open(path, newline="") as handle:
         return list(csv.DictReader(handle))
-
-
-def finite(values: Iterable[float]) -> bool:
-    return all(math.isfinite(v) for v in values)

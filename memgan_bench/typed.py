@@ -64,12 +64,11 @@ def _coerce(tp: Any, value: Any, key: str) -> Any:
     if origin in (Union, types.UnionType):
         if value is None and type(None) in args:
             return None
-        errors = []
         for arg in (a for a in args if a is not type(None)):
             try:
                 return _coerce(arg, value, key)
-            except UserError as err:
-                errors.append(str(err))
+            except UserError:
+                continue
         raise UserError(f"config key '{key}' must be {_type_name(tp)}, got {value!r}")
     if origin is Literal:
         if value not in args:
