@@ -32,10 +32,14 @@ Readings of the garbled text (issue 5):
   correct value, so this is exactly Kaiser's nearest-neighbour rule.
 
 The update is written without host syncs or data-dependent Python branches (masks and ``torch.where``), so
-it can be captured in a CUDA graph.
+it can be captured in a CUDA graph. A :class:`Lookup` (similarities, S and its posterior) serves both the
+D(x) output and the update of the same queries: Alg. 1 updates the memory with the queries of the D step
+against the memory that D step read, so the similarities and S of eq. 3 are computed once.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple, Optional
 
 import torch
 from torch import nn
@@ -46,6 +50,15 @@ from methods.memorygan.writes import apply_writes
 
 FIDELITIES = ("paper", "official")
 RULES = ("em", "kaiser")
+
+
+class Lookup(NamedTuple):
+    """One read of the memory by unit queries q [B, M]: ``sim`` = K_iᵀq [B, N] (differentiable in q),
+    ``slots`` = S of eq. 3 [B, k] (best first) and ``posterior`` = p(c = i | x) over S [B, k]."""
+
+    sim: torch.Tensor
+    slots: torch.Tensor
+    posterior: torch.Tensor
 
 
 class VMFMemory(nn.Module):
@@ -87,18 +100,18 @@ class VMFMemory(nn.Module):
     def _output_prior(self) -> torch.Tensor:
         return (self.alpha * self.hist if self.fidelity == "official" else self.hist) + self.beta
 
-    def posterior(self, q: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Top-k slots S [B, k] of eq. 3 and p(c = i | x) over S [B, k] (eq. 1 renormalised on S, eq. 4);
-        differentiable in the unit queries ``q`` [B, M]."""
+    def lookup(self, q: torch.Tensor) -> Lookup:
+        """Top-k slots S of eq. 3 and p(c = i | x) over S (eq. 1 renormalised on S, eq. 4), differentiable
+        in the unit queries ``q`` [B, M]."""
         sim = q @ self.keys.T
         slots = top_slots(self._log_score(sim.detach()), self.k)
         logits = self.kappa * sim.gather(1, slots) + torch.log(self._output_prior())[slots]
-        return slots, torch.softmax(logits, dim=-1)
+        return Lookup(sim, slots, torch.softmax(logits, dim=-1))
 
-    def output(self, q: torch.Tensor) -> torch.Tensor:
-        """D(x) = Σ_{i∈S} v_i p(c = i | x), clipped to [ε, 1 − ε] ([B])."""
-        slots, post = self.posterior(q)
-        return (post * self.values[slots]).sum(-1).clamp(self.eps, 1 - self.eps)
+    def output(self, read: torch.Tensor | Lookup) -> torch.Tensor:
+        """D(x) = Σ_{i∈S} v_i p(c = i | x), clipped to [ε, 1 − ε] ([B]), from unit queries or their lookup."""
+        read = read if isinstance(read, Lookup) else self.lookup(read)
+        return (read.posterior * self.values[read.slots]).sum(-1).clamp(self.eps, 1 - self.eps)
 
     # --- MCGN prior (§3.2) ----------------------------------------------------------------------------
     def sample_slots(self, n: int) -> torch.Tensor:
@@ -110,16 +123,17 @@ class VMFMemory(nn.Module):
 
     # --- writing (§3.1.2, Alg. 1) ---------------------------------------------------------------------
     @torch.no_grad()
-    def update(self, q: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
-        """Update the memory with unit queries ``q`` [B, M] of labels ``y`` [B] (1 real, 0 fake).
+    def update(self, q: torch.Tensor, y: torch.Tensor, read: Optional[Lookup] = None) -> dict[str, torch.Tensor]:
+        """Update the memory with unit queries ``q`` [B, M] of labels ``y`` [B] (1 real, 0 fake). ``read``,
+        if given, is ``lookup(q)`` against the current memory; its similarities and S are reused.
 
         Returns 0-dim statistics: fraction of reset queries and of slots written."""
         batch = q.shape[0]
         q = q.to(self.keys.dtype)
         y = y.to(self.values.dtype)
-        sim = q @ self.keys.T
+        read = self.lookup(q) if read is None else read
+        sim, top = read.sim.detach(), read.slots
         log_score = self._log_score(sim)
-        top = top_slots(log_score, self.k)
         correct = self.values[top] == y[:, None]
         reset = ~correct[:, 0] if self.fidelity == "official" else ~correct.any(-1)
 

@@ -59,9 +59,9 @@ class MemoryGANConfig:
 @METHODS.register("memorygan")
 class MemoryGAN(GANMethod):
     """DMN discriminator + MCGN generator. ``lr_decay_steps > 0`` decays both learning rates linearly to 0
-    over that many steps (paper App. B: α_t = α_0(1 − t/(1000γ)), i.e. 1000 epochs of γ steps). The lr is
-    set from a host-side step counter (checkpointed in ``extra_state``): no device sync, but a captured CUDA
-    graph would keep the lr it was captured with, so graph-captured runs should leave decay off."""
+    over that many steps (paper App. B: α_t = α_0(1 − t/(1000γ)), i.e. 1000 epochs of γ steps), computed on
+    the device from the ``lr_step`` buffer and handed to Adam as a 0-dim tensor: a compiled step does not
+    recompile as the lr changes, and a captured one keeps decaying it."""
 
     Config = MemoryGANConfig
 
@@ -79,7 +79,7 @@ class MemoryGAN(GANMethod):
         init_weights(self.generator)
         self.d_opt = torch.optim.Adam(self.inference.parameters(), lr=cfg.lr, betas=cfg.betas)
         self.g_opt = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=cfg.betas)
-        self.steps = 0
+        self.register_buffer("lr_step", torch.zeros((), dtype=torch.long))
 
     # --- interface ------------------------------------------------------------------------------------
     def latent_spec(self) -> LatentSpec:
@@ -103,12 +103,6 @@ class MemoryGAN(GANMethod):
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"d": self.d_opt, "g": self.g_opt}
 
-    def extra_state(self) -> dict:
-        return {"steps": self.steps}
-
-    def load_extra_state(self, state: dict) -> None:
-        self.steps = int(state.get("steps", 0))
-
     # --- training -------------------------------------------------------------------------------------
     def _mi(self, q_raw: torch.Tensor, keys: Optional[torch.Tensor]) -> torch.Tensor:
         """I = −E[κ K_cᵀ q̂] (paper) or MSE(μ, K_c) (official); 0 without MCGN."""
@@ -125,13 +119,13 @@ class MemoryGAN(GANMethod):
         return self.generate(z, codes), keys
 
     def _decay_lr(self) -> None:
-        """lr_t = lr·max(0, 1 − t/lr_decay_steps); only touches host state when decay is on."""
+        """lr_t = lr·max(0, 1 − t/lr_decay_steps) with t = ``lr_step``, as a device tensor (no host sync)."""
         if self.cfg.lr_decay_steps:
-            lr = self.cfg.lr * max(0.0, 1.0 - self.steps / self.cfg.lr_decay_steps)
+            lr = self.cfg.lr * (1 - self.lr_step / self.cfg.lr_decay_steps).clamp(min=0)
             for opt in (self.d_opt, self.g_opt):
                 for group in opt.param_groups:
                     group["lr"] = lr
-            self.steps += 1
+            self.lr_step += 1
 
     def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
         x = batch.x
@@ -141,15 +135,16 @@ class MemoryGAN(GANMethod):
         with torch.no_grad():
             fake, keys = self._fake(n, x.device)
         q_real_raw, q_fake_raw = self.query(x), self.query(fake)
-        q_real, q_fake = F.normalize(q_real_raw, dim=1), F.normalize(q_fake_raw, dim=1)
-        d_real, d_fake = self.memory.output(q_real), self.memory.output(q_fake)
+        q = F.normalize(torch.cat([q_real_raw, q_fake_raw]), dim=1)
+        read = self.memory.lookup(q)
+        d_real, d_fake = self.memory.output(read).split(n)
         mi_d = self._mi(q_fake_raw, keys)
         d_loss = -torch.log(d_real).mean() - torch.log(1 - d_fake).mean() + self.cfg.lam * mi_d
         self.d_opt.zero_grad(set_to_none=True)
         d_loss.backward()
         self.d_opt.step()
         labels = torch.cat([torch.ones(n, device=x.device), torch.zeros(n, device=x.device)])
-        mem = self.memory.update(torch.cat([q_real, q_fake]).detach(), labels)
+        mem = self.memory.update(q.detach(), labels, read)
 
         fake, keys = self._fake(n, x.device)
         q_gen_raw = self.query(fake)

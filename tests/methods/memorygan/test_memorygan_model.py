@@ -47,7 +47,7 @@ def test_official_mode_also_updates_the_memory_in_the_generator_step():
         method = tiny(fidelity=fidelity)
         calls = []
         original = method.memory.update
-        method.memory.update = lambda q, y, _orig=original: calls.append(y.tolist()) or _orig(q, y)
+        method.memory.update = lambda q, y, *read, _orig=original: calls.append(y.tolist()) or _orig(q, y, *read)
         method.train_step(Batch(torch.rand(8, 1, 28, 28) * 2 - 1, torch.zeros(8, dtype=torch.long)))
         updates[fidelity] = calls
     assert updates["paper"] == [[1.0] * 8 + [0.0] * 8]
@@ -78,8 +78,27 @@ def test_linear_lr_decay():
     lrs = []
     for _ in range(6):
         method.train_step(Batch(torch.rand(8, 1, 28, 28) * 2 - 1, torch.zeros(8, dtype=torch.long)))
-        lrs.append(method.d_opt.param_groups[0]["lr"])
+        lrs.append(float(method.d_opt.param_groups[0]["lr"]))
+        assert float(method.g_opt.param_groups[0]["lr"]) == lrs[-1]
     assert lrs == pytest.approx([1e-3, 7.5e-4, 5e-4, 2.5e-4, 0.0, 0.0])
+
+
+def test_compiled_step_with_lr_decay_does_not_recompile():
+    """The decayed lr is a device tensor, so torch.compile stops tracing once the optimizer holds it (after
+    the first step); a host-side float lr would recompile at every change and be frozen in a captured graph."""
+    from torch._dynamo.testing import CompileCounter
+
+    torch._dynamo.reset()
+    method = tiny(lr=1e-3, lr_decay_steps=4)
+    counter = CompileCounter()
+    step = torch.compile(method.train_step, backend=counter)
+    batch = Batch(torch.rand(8, 1, 28, 28) * 2 - 1, torch.zeros(8, dtype=torch.long))
+    frames = []
+    for _ in range(4):
+        step(batch)
+        frames.append(counter.frame_count)
+    assert frames[0] > 0 and frames[1] == frames[2] == frames[3], frames
+    assert float(method.d_opt.param_groups[0]["lr"]) == pytest.approx(2.5e-4)
 
 
 @pytest.mark.parametrize("fidelity", ["paper", "official"])
@@ -96,7 +115,7 @@ def test_checkpoint_round_trip_restores_memory_and_optimizers(fidelity):
     restored.load_state_dict(torch.load(buffer, weights_only=True))
     for name in ("keys", "values", "ages", "hist", "used"):
         assert torch.equal(getattr(method.memory, name), getattr(restored.memory, name)), name
-    assert restored.steps == method.steps == 2
+    assert int(restored.lr_step) == int(method.lr_step) == 2
     for a, b in zip(method.optimizers().values(), restored.optimizers().values()):
         for pa, pb in zip(a.state.values(), b.state.values()):
             assert all(torch.equal(pa[key], pb[key]) for key in pa)

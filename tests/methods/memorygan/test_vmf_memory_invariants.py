@@ -25,7 +25,7 @@ def trained_memory(fidelity="paper", size=128, key_dim=8, k=32, updates=15, seed
 @pytest.mark.parametrize("fidelity", ["paper", "official"])
 def test_posteriors_sum_to_one_and_keys_stay_unit(fidelity):
     memory = trained_memory(fidelity)
-    _, post = memory.posterior(random_queries(32, 8, 99))
+    post = memory.lookup(random_queries(32, 8, 99)).posterior
     torch.testing.assert_close(post.sum(-1), torch.ones(32))
     assert (post >= 0).all()
     norms = memory.keys.norm(dim=1)
@@ -111,3 +111,15 @@ def test_more_reset_queries_than_slots_share_the_last_slot_of_the_age_order():
     # ages 7..0 give the order 7, 6, ..., 0; queries 8 and 9 reuse slot 0, the last query wins
     torch.testing.assert_close(memory.keys[[7, 6, 5, 4, 3, 2, 1, 0]], q[[0, 1, 2, 3, 4, 5, 6, 9]])
     assert (memory.ages == 0).all() and (memory.values == 0).all()
+
+
+@pytest.mark.parametrize("fidelity", ["paper", "official"])
+def test_update_reusing_the_d_step_lookup_equals_a_fresh_update(fidelity):
+    shared, fresh = trained_memory(fidelity), trained_memory(fidelity)
+    q = random_queries(24, 8, 7)
+    y = (torch.arange(24) < 12).float()
+    read = shared.lookup(q)
+    shared.update(q, y, read)
+    fresh.update(q, y)
+    for name in ("keys", "values", "ages", "hist", "used"):
+        assert torch.equal(getattr(shared, name), getattr(fresh, name)), name
