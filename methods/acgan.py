@@ -24,6 +24,7 @@ from torch import nn
 
 from memgan_bench.data.base import DataSpec
 from methods import METHODS, Batch, GANMethod, LatentSpec
+from methods.base import optimizer_step
 from methods.nets import build_generator, build_trunk, init_weights
 
 
@@ -119,9 +120,7 @@ class ACGAN(GANMethod):
         wasserstein = score_real.mean() - score_fake.mean()
         penalty = gradient_penalty(lambda v: self.critic_outputs(v)[0], x, fake)
         loss = -wasserstein + self.cfg.gp_weight * penalty + self.cfg.acgan_weight * F.cross_entropy(logits_real, y)
-        self.opt_d.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt_d.step()
+        optimizer_step(self.opt_d, loss)
         return {"d_loss": loss.detach(), "wasserstein": wasserstein.detach(), "gp": penalty.detach()}
 
     def generator_step(self, y: torch.Tensor) -> dict[str, torch.Tensor]:
@@ -129,19 +128,15 @@ class ACGAN(GANMethod):
         score, logits = self.critic_outputs(self.conditional_generate(self.generator, z, y))
         alignment = self.alignment_loss(y.shape[0])
         loss = -score.mean() + self.cfg.acgan_weight * F.cross_entropy(logits, y) + alignment + self.generator_penalty()
-        self.opt_g.zero_grad(set_to_none=True)
-        loss.backward()
-        self.opt_g.step()
+        optimizer_step(self.opt_g, loss)
         if not torch.is_tensor(alignment):
             alignment = torch.zeros((), device=y.device)  # a fill kernel, not a host-to-device copy
         return {"g_loss": loss.detach(), "alignment": alignment.detach()}
 
     def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
-        self.critic.requires_grad_(True)
         for x, y in zip(batch.x.chunk(self.batches_per_step), batch.y.chunk(self.batches_per_step)):
             x, y = self.real_batch(x, y)
             logs = self.critic_step(x, y)
-        self.critic.requires_grad_(False)
         logs.update(self.generator_step(y))
         return logs
 

@@ -41,6 +41,16 @@ class LatentSpec:
         return torch.randn(n, self.z_dim, device=device)
 
 
+def optimizer_step(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
+    """One step of ``optimizer`` on ``loss`` with gradients formed only for the parameters it updates: a
+    generator step never computes the discriminator's weight gradients (``loss.backward()`` would, only for
+    the next D step to discard them). Same gradients, hence the same step, as zero_grad + backward."""
+    params = [p for group in optimizer.param_groups for p in group["params"]]
+    for param, grad in zip(params, torch.autograd.grad(loss, params, allow_unused=True)):
+        param.grad = grad
+    optimizer.step()
+
+
 @contextlib.contextmanager
 def evaluation_mode(module: nn.Module):
     """Put ``module`` in eval mode (batch norm uses running statistics) and restore its modes after."""

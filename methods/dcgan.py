@@ -16,7 +16,7 @@ import torch.nn.functional as F
 
 from memgan_bench.data.base import DataSpec
 from methods import METHODS
-from methods.base import Batch, GANMethod, LatentSpec
+from methods.base import Batch, GANMethod, LatentSpec, optimizer_step
 from methods.nets import build_generator, build_trunk, init_weights
 
 
@@ -68,14 +68,10 @@ class DCGAN(GANMethod):
         real_logits = self.discriminator(batch.x).squeeze(1)
         fake_logits = self.discriminator(fake.detach()).squeeze(1)
         d_loss = discriminator_loss(real_logits, fake_logits)
-        self.opt_d.zero_grad(set_to_none=True)
-        d_loss.backward()
-        self.opt_d.step()
+        optimizer_step(self.opt_d, d_loss)
 
         g_loss = generator_loss(self.discriminator(fake).squeeze(1), self.cfg.loss) + self.generator_penalty()
-        self.opt_g.zero_grad(set_to_none=True)
-        g_loss.backward()
-        self.opt_g.step()
+        optimizer_step(self.opt_g, g_loss)
         return {
             "d_loss": d_loss.detach(),
             "g_loss": g_loss.detach(),

@@ -29,7 +29,7 @@ import torch.nn.functional as F
 from memgan_bench.data.base import DataSpec
 from memgan_bench.errors import UserError
 from methods import METHODS
-from methods.base import Batch, GANMethod, LatentSpec
+from methods.base import Batch, GANMethod, LatentSpec, optimizer_step
 from methods.memorygan.memory import VMFMemory
 from methods.nets import build_generator, build_trunk, init_weights
 
@@ -140,9 +140,7 @@ class MemoryGAN(GANMethod):
         d_real, d_fake = self.memory.output(read).split(n)
         mi_d = self._mi(q_fake_raw, keys)
         d_loss = -torch.log(d_real).mean() - torch.log(1 - d_fake).mean() + self.cfg.lam * mi_d
-        self.d_opt.zero_grad(set_to_none=True)
-        d_loss.backward()
-        self.d_opt.step()
+        optimizer_step(self.d_opt, d_loss)
         labels = torch.cat([torch.ones(n, device=x.device), torch.zeros(n, device=x.device)])
         mem = self.memory.update(q.detach(), labels, read)
 
@@ -152,9 +150,7 @@ class MemoryGAN(GANMethod):
         d_gen = self.memory.output(q_gen)
         adv = torch.log(1 - d_gen).mean() if self.cfg.loss == "saturating" else -torch.log(d_gen).mean()
         g_loss = adv + self.cfg.lam * self._mi(q_gen_raw, keys) + self.generator_penalty()
-        self.g_opt.zero_grad(set_to_none=True)
-        g_loss.backward()
-        self.g_opt.step()
+        optimizer_step(self.g_opt, g_loss)
         if self.cfg.fidelity == "official":
             self.memory.update(q_gen.detach(), torch.zeros(n, device=x.device))
 
