@@ -1,5 +1,7 @@
 """Time MemoryGAN's memory alone: one batched update (top-k, labelled top-k, EM/LRU, last-writer-wins
-writes) and one lookup (D(x) of eq. 4), on the current device. Prints JSON.
+writes), one lookup (D(x) of eq. 4), and the memory work of one whole train step (``step_ms``: the D step's
+lookup of 2B queries with its backward to the queries, the update that reuses that lookup, the G step's
+lookup of B queries with its backward), on the current device. Prints JSON.
 
     python bench/memory_update.py [--batch 64] [--repeats 20] [--threads T] [--device auto|cpu|cuda]
 """
@@ -44,6 +46,16 @@ def warm_memory(size: int, key_dim: int, k: int, fidelity: str, device: torch.de
     return memory
 
 
+def train_step_memory_work(memory: VMFMemory, q_d: torch.Tensor, y: torch.Tensor, q_g: torch.Tensor) -> None:
+    """The memory calls of one ``MemoryGAN.train_step`` (paper fidelity), gradients to the queries included."""
+    q = q_d.detach().requires_grad_()
+    read = memory.lookup(q)
+    memory.output(read).log().sum().backward()
+    memory.update(q.detach(), y, read)
+    q = q_g.detach().requires_grad_()
+    memory.output(q).log().sum().backward()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batch", type=int, default=64)
@@ -63,10 +75,13 @@ def main() -> None:
         gen = torch.Generator(device=device).manual_seed(1)
         q = F.normalize(torch.randn(args.batch, key_dim, device=device, generator=gen), dim=1)
         y = (torch.rand(args.batch, device=device, generator=gen) < 0.5).float()
+        q_d = F.normalize(torch.randn(2 * args.batch, key_dim, device=device, generator=gen), dim=1)
+        y_d = torch.cat([torch.ones(args.batch, device=device), torch.zeros(args.batch, device=device)])
         rows.append({
             "N": size, "M": key_dim, "k": k, "fidelity": fidelity, "batch": args.batch,
             "update_ms": round(timed(lambda: memory.update(q, y), device, args.repeats), 3),
             "lookup_ms": round(timed(lambda: memory.output(q), device, args.repeats), 3),
+            "step_ms": round(timed(lambda: train_step_memory_work(memory, q_d, y_d, q), device, args.repeats), 3),
         })
     print(json.dumps({
         "benchmark": "memorygan_memory", "device": str(device),

@@ -19,8 +19,8 @@ Readings of the garbled text (issue 5):
   top-k, which we replace by the reset rank so that distinct reset queries get distinct slots). With more
   reset queries than slots the surplus ones share the last slot of the age order.
 * Rankings (S, S_y, oldest) break exact ties towards the lower slot index (``ranking.py``) and rank by the
-  log of eq. 3's score, κ·K_iᵀq + log(h_i + β); the official labelled score subtracts 2·min(1, |y − v_i|)
-  (its constant −1 does not change the order; the official code has no κ, i.e. κ = 1).
+  log of eq. 3's score, κ·K_iᵀq + log(h_i + β), in float64; the official labelled score subtracts
+  2·min(1, |y − v_i|) (its constant −1 does not change the order; the official code has no κ, i.e. κ = 1).
 * ``official`` further differs (the code whyjay/memoryGAN): the EM histogram adds the summed γ change of the
   k retrieved slots (``em.py``); the labelled top-k S_y ranks by (h+β)·exp(sim − 2·min(1, |y − v|) − 1), so
   wrong-valued slots are penalised but can stay in S_y and are then EM-updated too (keeping their value);
@@ -45,7 +45,7 @@ import torch
 from torch import nn
 
 from methods.memorygan.em import incremental_em, kaiser_average
-from methods.memorygan.ranking import oldest_slots, top_slots
+from methods.memorygan.ranking import oldest_slots, rank_scores, top_slots
 from methods.memorygan.writes import apply_writes
 
 FIDELITIES = ("paper", "official")
@@ -54,9 +54,11 @@ RULES = ("em", "kaiser")
 
 class Lookup(NamedTuple):
     """One read of the memory by unit queries q [B, M]: ``sim`` = K_iᵀq [B, N] (differentiable in q),
-    ``slots`` = S of eq. 3 [B, k] (best first) and ``posterior`` = p(c = i | x) over S [B, k]."""
+    ``scores`` = the float64 ranking keys of eq. 3 [B, N] (``ranking.rank_scores``), ``slots`` = S [B, k]
+    (best first) and ``posterior`` = p(c = i | x) over S [B, k]."""
 
     sim: torch.Tensor
+    scores: torch.Tensor
     slots: torch.Tensor
     posterior: torch.Tensor
 
@@ -93,10 +95,6 @@ class VMFMemory(nn.Module):
         self.register_buffer("used", torch.zeros(size, dtype=torch.bool))
 
     # --- reading (eq. 1–4) ----------------------------------------------------------------------------
-    def _log_score(self, sim: torch.Tensor) -> torch.Tensor:
-        """log[(h_i + β)·exp(κ K_iᵀq)], the log of eq. 3's unnormalised posterior that ranks slots."""
-        return self.kappa * sim + torch.log(self.hist + self.beta)
-
     def _output_prior(self) -> torch.Tensor:
         return (self.alpha * self.hist if self.fidelity == "official" else self.hist) + self.beta
 
@@ -104,9 +102,10 @@ class VMFMemory(nn.Module):
         """Top-k slots S of eq. 3 and p(c = i | x) over S (eq. 1 renormalised on S, eq. 4), differentiable
         in the unit queries ``q`` [B, M]."""
         sim = q @ self.keys.T
-        slots = top_slots(self._log_score(sim.detach()), self.k)
+        scores = rank_scores(sim.detach(), torch.log(self.hist + self.beta), self.kappa)
+        slots = top_slots(scores, self.k)
         logits = self.kappa * sim.gather(1, slots) + torch.log(self._output_prior())[slots]
-        return Lookup(sim, slots, torch.softmax(logits, dim=-1))
+        return Lookup(sim, scores, slots, torch.softmax(logits, dim=-1))
 
     def output(self, read: torch.Tensor | Lookup) -> torch.Tensor:
         """D(x) = Σ_{i∈S} v_i p(c = i | x), clipped to [ε, 1 − ε] ([B]), from unit queries or their lookup."""
@@ -132,18 +131,16 @@ class VMFMemory(nn.Module):
         q = q.to(self.keys.dtype)
         y = y.to(self.values.dtype)
         read = self.lookup(q) if read is None else read
-        sim, top = read.sim.detach(), read.slots
-        log_score = self._log_score(sim)
+        sim, scores, top = read.sim.detach(), read.scores, read.slots
         correct = self.values[top] == y[:, None]
         reset = ~correct[:, 0] if self.fidelity == "official" else ~correct.any(-1)
 
         wrong = self.values[None, :] != y[:, None]
         if self.fidelity == "official":  # (h + β)·exp(sim − 2·min(1, |y − v|) − 1), in logs
-            labelled = log_score - 2.0 * wrong.to(sim.dtype)
-            s_y = top_slots(labelled, self.k)
+            s_y = top_slots(scores - 2.0 * wrong.to(scores.dtype), self.k)
             member = torch.ones_like(s_y, dtype=torch.bool)
         else:  # p(c | x, v_c = y): wrong-valued slots have probability 0
-            s_y = top_slots(torch.where(wrong, -torch.inf, log_score), self.k)
+            s_y = top_slots(torch.where(wrong, -torch.inf, scores), self.k)
             member = self.values[s_y] == y[:, None]
 
         sq_norm = torch.linalg.vector_norm(self.keys, dim=1) ** 2

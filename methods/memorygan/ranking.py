@@ -1,8 +1,13 @@
-"""Deterministic slot rankings: top-k by log-score (eq. 3) and oldest-first by age (LRU).
+"""Deterministic slot rankings: top-k by the log-score of eq. 3 and oldest-first by age (LRU).
 
 ``torch.topk`` leaves the order of equal values unspecified (and it differs between CPU and CUDA).
 Fresh memories are full of exact ties (K = 0, equal h), so both rankings here break ties towards the
 lower slot index, which makes the memory update reproducible and comparable with a reference.
+
+The ranking key of slot i is κ·K_iᵀq + log(h_i + β) − i·2^−44 in float64, built in one pass over the
+[B, N] similarities by folding the index shift into the per-slot log-prior. The step exceeds the float64
+spacing below 128 (|scores| < 128, or −inf), so equal scores are ordered by index, while the total shift
+N·2^−44 (< 1e−9 for N ≤ 16384) only reorders distinct scores closer than that.
 """
 
 from __future__ import annotations
@@ -12,17 +17,17 @@ import torch
 TIE_STEP = 2.0**-44
 
 
-def top_slots(log_score: torch.Tensor, k: int) -> torch.Tensor:
-    """Indices [..., k] of the k largest of ``log_score`` [..., N] (|values| < 128 or −inf), best first,
-    lower index first on ties.
+def rank_scores(sim: torch.Tensor, log_prior: torch.Tensor, kappa: float) -> torch.Tensor:
+    """Ranking keys [B, N] (float64) of κ·sim + log_prior with index tie-breaking; ``sim`` [B, N] = K_iᵀq,
+    ``log_prior`` [N]."""
+    n = log_prior.shape[0]
+    shifted = log_prior.double() - torch.arange(n, device=log_prior.device, dtype=torch.float64) * TIE_STEP
+    return torch.add(shifted, sim, alpha=kappa)
 
-    The ranking key is log_score − i·2^−44 in float64: the step exceeds the float64 spacing below 128, so
-    equal scores are ordered by index, while the total shift N·2^−44 (< 1e−9 for N ≤ 16384) only reorders
-    distinct scores closer than that.
-    """
-    n = log_score.shape[-1]
-    shift = torch.arange(n, device=log_score.device, dtype=torch.float64) * TIE_STEP
-    return torch.topk(log_score.double() - shift, k, dim=-1).indices
+
+def top_slots(scores: torch.Tensor, k: int) -> torch.Tensor:
+    """Indices [B, k] of the k largest ranking keys (from :func:`rank_scores`), best first."""
+    return torch.topk(scores, k, dim=-1).indices
 
 
 def oldest_slots(ages: torch.Tensor, n: int) -> torch.Tensor:
