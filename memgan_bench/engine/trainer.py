@@ -76,6 +76,8 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
         atomic_write_text(run.config, config_to_yaml(cfg))
     run.set_status("running")
     loop = Loop(ctx, plugins, progress)
+    if resume:
+        loop.restore_log_window(state.get("log_window", {}))
     try:
         for plugin in plugins.values():
             plugin.before_training(ctx)
@@ -119,6 +121,13 @@ class Loop:
             else ctx.method.train_step
         total = cfg.train.steps * len(ctx.experiences)
         self.bar = tqdm(total=total, initial=ctx.step, disable=not show_progress, unit="step", dynamic_ncols=True)
+        self.sums: dict[str, torch.Tensor] = {}  # losses summed since the last log row (on the device)
+        self.since_log = 0
+
+    def restore_log_window(self, window: dict) -> None:
+        """The loss sums of a checkpoint, so a log window that spans a resume averages the same steps."""
+        self.sums = dict(window.get("sums", {}))
+        self.since_log = int(window.get("count", 0))
 
     def close(self) -> None:
         self.bar.close()
@@ -134,21 +143,19 @@ class Loop:
         per_step = getattr(method, "batches_per_step", 1)
         schedule = BatchSchedule(experience.train, cfg.train.batch_size * per_step, cfg.seed, experience.index,
                                  ctx.device)
-        sums: dict[str, torch.Tensor] = {}
-        since_log = 0
         for step in range(first_step, cfg.train.steps):
             losses = self.step_fn(schedule.batch(step))
             for key, value in losses.items():
-                sums[key] = sums[key] + value if key in sums else value.clone()
-            since_log += 1
+                self.sums[key] = self.sums[key] + value if key in self.sums else value.clone()
+            self.since_log += 1
             ctx.step += 1
             self.bar.update(1)
             for plugin in self.plugins.values():
                 plugin.after_train_step(ctx)
             done = step + 1
             if done % cfg.train.log_every == 0 or done == cfg.train.steps:
-                self.log({key: value / since_log for key, value in sums.items()})
-                sums, since_log = {}, 0
+                self.log({key: value / self.since_log for key, value in self.sums.items()})
+                self.sums, self.since_log = {}, 0
             if cfg.train.eval_every and done % cfg.train.eval_every == 0 and done < cfg.train.steps:
                 self.evaluate()
             if cfg.train.checkpoint_every and done % cfg.train.checkpoint_every == 0:
@@ -198,5 +205,6 @@ class Loop:
             "method": ctx.method.state_dict(),
             "plugins": {name: plugin.state_dict() for name, plugin in self.plugins.items()},
             "rng": rng_state(ctx.device),
+            "log_window": {"sums": self.sums, "count": self.since_log},
         }
         save_checkpoint(ctx.run.last_checkpoint, state)
