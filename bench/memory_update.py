@@ -47,13 +47,16 @@ def warm_memory(size: int, key_dim: int, k: int, fidelity: str, device: torch.de
 
 
 def train_step_memory_work(memory: VMFMemory, q_d: torch.Tensor, y: torch.Tensor, q_g: torch.Tensor) -> None:
-    """The memory calls of one ``MemoryGAN.train_step`` (paper fidelity), gradients to the queries included."""
+    """The memory calls of one ``MemoryGAN.train_step``, gradients to the queries included (``official``
+    also updates the memory with the G step's fake queries)."""
     q = q_d.detach().requires_grad_()
     read = memory.lookup(q)
     memory.output(read).log().sum().backward()
     memory.update(q.detach(), y, read)
     q = q_g.detach().requires_grad_()
     memory.output(q).log().sum().backward()
+    if memory.fidelity == "official":
+        memory.update(q.detach(), torch.zeros_like(q[:, 0]))
 
 
 def main() -> None:

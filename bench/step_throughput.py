@@ -4,9 +4,12 @@ Prints JSON: steps/s and images/s of each method's step run through the real eng
 plugin between a warm-up step and the last step, so data loading and model building are excluded), the
 same for a hand-written PyTorch loop over the same DCGAN networks and losses, the harness overhead
 ratio (harness DCGAN time / plain time; goal ≤ 1.05 on CPU) and each method's time relative to DCGAN.
-Repeats are interleaved and the median is reported.
+Repeats are interleaved and the median is reported. A method may carry model overrides
+(``memorygan:fidelity=official,k=64``, values parsed as YAML); ``--compile`` runs the engine with
+``train.compile`` (torch.compile, mode reduce-overhead: CUDA graphs on a GPU).
 
-    python bench/step_throughput.py --dataset fashion-mnist --batch-size 64 --steps 100 --methods dcgan memorygan
+    python bench/step_throughput.py --dataset fashion-mnist --batch-size 64 --steps 100 \
+        --methods dcgan memorygan memorygan:fidelity=official [--device cuda --compile]
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from dataclasses import dataclass
 
 import torch
 import torch.nn.functional as F
+import yaml
 
 from memgan_bench.config import resolve
 from memgan_bench.data import DataSpec, load_dataset
@@ -55,9 +59,18 @@ class StepTimer(Plugin):
         ctx.run.path.joinpath("bench_seconds").write_text(str(self.end - self.start))
 
 
-def harness_seconds(method: str, args, overrides: dict) -> float:
-    raw = {"method": method, "model": overrides, "data": {"name": args.dataset}, "device": args.device,
-           "train": {"steps": args.steps + args.warmup, "batch_size": args.batch_size,
+def parse_method(spec: str) -> tuple[str, dict]:
+    """``name[:key=value,...]`` → (name, model overrides)."""
+    name, _, options = spec.partition(":")
+    pairs = (item.split("=", 1) for item in options.split(",") if item)
+    return name, {key: yaml.safe_load(value) for key, value in pairs}
+
+
+def harness_seconds(spec: str, args) -> float:
+    method, overrides = parse_method(spec)
+    raw = {"method": method, "model": {"width": args.width, **overrides}, "data": {"name": args.dataset},
+           "device": args.device,
+           "train": {"steps": args.steps + args.warmup, "batch_size": args.batch_size, "compile": args.compile,
                      "log_every": args.log_every, "checkpoint_every": 0, "sample_grid": 0},
            "plugins": {"bench-step-timer": {"warmup": args.warmup}}}
     with tempfile.TemporaryDirectory() as tmp:
@@ -66,7 +79,8 @@ def harness_seconds(method: str, args, overrides: dict) -> float:
 
 
 def plain_seconds(args, device: torch.device, width: int, z_dim: int) -> float:
-    """The same DCGAN networks, Adam and non-saturating losses, written as a bare PyTorch loop."""
+    """The same DCGAN networks, Adam and non-saturating losses, written as a bare PyTorch loop (D frozen in
+    the G step, so neither loop forms D's weight gradients there)."""
     data = load_dataset(args.dataset)
     images = data.images.to(device)
     spec = DataSpec.of(data)
@@ -86,10 +100,12 @@ def plain_seconds(args, device: torch.device, width: int, z_dim: int) -> float:
         opt_d.zero_grad(set_to_none=True)
         d_loss.backward()
         opt_d.step()
+        discriminator.requires_grad_(False)
         g_loss = F.softplus(-discriminator(fake)).mean()
         opt_g.zero_grad(set_to_none=True)
         g_loss.backward()
         opt_g.step()
+        discriminator.requires_grad_(True)
     synchronize(device)
     return time.perf_counter() - start
 
@@ -105,6 +121,7 @@ def main() -> None:
     parser.add_argument("--log-every", type=int, default=50)
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
+    parser.add_argument("--compile", action="store_true", help="train.compile for the harness runs")
     args = parser.parse_args()
     device = pick_device(args.device)
     torch.manual_seed(0)
@@ -113,7 +130,7 @@ def main() -> None:
     for _ in range(args.repeats):
         times["plain-dcgan"].append(plain_seconds(args, device, args.width, 100))
         for method in args.methods:
-            times[method].append(harness_seconds(method, args, {"width": args.width}))
+            times[method].append(harness_seconds(method, args))
 
     def rate(seconds: float) -> dict:
         return {"seconds": round(seconds, 4), "steps_per_s": round(args.steps / seconds, 2),
@@ -124,7 +141,7 @@ def main() -> None:
         "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
         "torch_threads": torch.get_num_threads(),
         "dataset": args.dataset, "batch_size": args.batch_size, "steps": args.steps, "repeats": args.repeats,
-        "width": args.width,
+        "width": args.width, "compile": args.compile,
         "results": {name: rate(seconds) for name, seconds in median.items()},
     }
     if "dcgan" in median:

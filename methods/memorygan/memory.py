@@ -137,7 +137,7 @@ class VMFMemory(nn.Module):
 
         wrong = self.values[None, :] != y[:, None]
         if self.fidelity == "official":  # (h + β)·exp(sim − 2·min(1, |y − v|) − 1), in logs
-            s_y = top_slots(scores - 2.0 * wrong.to(scores.dtype), self.k)
+            s_y = top_slots(torch.where(wrong, scores - 2.0, scores), self.k)
             member = torch.ones_like(s_y, dtype=torch.bool)
         else:  # p(c | x, v_c = y): wrong-valued slots have probability 0
             s_y = top_slots(torch.where(wrong, -torch.inf, scores), self.k)
