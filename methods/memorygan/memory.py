@@ -32,9 +32,10 @@ Readings of the garbled text (issue 5):
   correct value, so this is exactly Kaiser's nearest-neighbour rule.
 
 The update is written without host syncs or data-dependent Python branches (masks and ``torch.where``), so
-it can be captured in a CUDA graph. A :class:`Lookup` (similarities, S and its posterior) serves both the
-D(x) output and the update of the same queries: Alg. 1 updates the memory with the queries of the D step
-against the memory that D step read, so the similarities and S of eq. 3 are computed once.
+it can be captured in a CUDA graph. A :class:`Lookup` (similarities, ranking keys, S and its posterior)
+serves both the D(x) output and the update of the same queries: Alg. 1 updates the memory with the
+queries of the D step against the memory that D step read (and ``official`` with the G step's fake
+queries against the memory that G step read), so the similarities and S of eq. 3 are computed once.
 """
 
 from __future__ import annotations

@@ -147,12 +147,13 @@ class MemoryGAN(GANMethod):
         fake, keys = self._fake(n, x.device)
         q_gen_raw = self.query(fake)
         q_gen = F.normalize(q_gen_raw, dim=1)
-        d_gen = self.memory.output(q_gen)
+        read_gen = self.memory.lookup(q_gen)
+        d_gen = self.memory.output(read_gen)
         adv = torch.log(1 - d_gen).mean() if self.cfg.loss == "saturating" else -torch.log(d_gen).mean()
         g_loss = adv + self.cfg.lam * self._mi(q_gen_raw, keys) + self.generator_penalty()
         optimizer_step(self.g_opt, g_loss)
         if self.cfg.fidelity == "official":
-            self.memory.update(q_gen.detach(), torch.zeros(n, device=x.device))
+            self.memory.update(q_gen.detach(), torch.zeros(n, device=x.device), read_gen)
 
         return {
             "d_loss": d_loss.detach(),
