@@ -151,6 +151,21 @@ class GANMethod(nn.Module):
         self.load_extra_state(state.get("extra", {}))
         return result
 
+    def prepare_optimizers(self) -> None:
+        """Fit the optimizers to the method's device (the engine calls this after moving the method and after
+        restoring a checkpoint): capturable on CUDA, so Adam keeps its step counts on the GPU, takes a tensor
+        lr without reading it back to the host, and a captured CUDA graph replays its updates; plain on CPU,
+        whatever device the restored checkpoint was written on."""
+        capturable = self.device.type == "cuda"
+        for opt in self.optimizers().values():
+            for group in opt.param_groups:
+                if "capturable" in group:
+                    group["capturable"] = capturable
+            if capturable:
+                for param, state in opt.state.items():
+                    if torch.is_tensor(state.get("step")):
+                        state["step"] = state["step"].to(param.device)
+
     def extra_state(self) -> dict:
         """Non-tensor state that is neither a parameter nor a buffer (e.g. a task counter)."""
         return {}

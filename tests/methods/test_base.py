@@ -27,3 +27,21 @@ def test_optimizer_step_equals_backward_and_leaves_the_other_network_without_gra
         torch.testing.assert_close(got.grad, want, rtol=0, atol=0)
     for got, want in zip(generator.parameters(), reference_g.parameters()):
         torch.testing.assert_close(got, want, rtol=0, atol=0)
+
+
+def test_prepare_optimizers_makes_a_gpu_written_checkpoint_trainable_on_cpu():
+    """A checkpoint written on a GPU holds capturable Adam groups; on CPU they must become plain again."""
+    from memgan_bench.data import DataSpec
+    from methods import METHODS, Batch
+
+    cls = METHODS.get("dcgan")
+    method = cls(cls.Config(z_dim=4, width=4), DataSpec((1, 28, 28), 10))
+    for opt in method.optimizers().values():
+        for group in opt.param_groups:
+            group["capturable"] = True
+    method.prepare_optimizers()
+    assert all(not group["capturable"] for opt in method.optimizers().values() for group in opt.param_groups)
+    out = method.train_step(Batch(torch.rand(8, 1, 28, 28) * 2 - 1, torch.zeros(8, dtype=torch.long)))
+    assert all(torch.isfinite(v) for v in out.values())
+    assert all(state["step"].device.type == "cpu" for opt in method.optimizers().values()
+               for state in opt.state.values())
