@@ -9,11 +9,43 @@ from typing import Callable, Iterable
 
 import pandas as pd
 
+import yaml
+
 from memgan_bench.errors import UserError
 from memgan_bench.registry import Registry
 
 Section = Callable[[pd.DataFrame, Path], list[Path]]
 SECTIONS: Registry[Section] = Registry("report section", ("reports",))
+NOT_VARIANT_KEYS = ("seed", "name", "device")  # runs that differ only in these are repeats of one config
+
+
+def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
+    flat: dict[str, str] = {}
+    for key, value in tree.items():
+        if isinstance(value, dict) and value:
+            flat.update(_flat(value, f"{prefix}{key}."))
+        else:
+            flat[f"{prefix}{key}"] = str(value)
+    return flat
+
+
+def variant_labels(run_dirs: list[Path], methods: dict[Path, str]) -> dict[Path, str]:
+    """A label per run: its method, followed by the config keys (from each run's ``config.yaml``) in which
+    runs of that method differ, seeds aside, e.g. ``memorygan [model.mcgn=False, model.update=em]``. Runs
+    of one config share a label, so tables average seeds and never ablations."""
+    configs = {}
+    for run_dir in run_dirs:
+        path = run_dir / "config.yaml"
+        raw = (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+        configs[run_dir] = {k: v for k, v in _flat(raw).items() if k not in NOT_VARIANT_KEYS}
+    labels = {}
+    for run_dir in run_dirs:
+        peers = [configs[d] for d in run_dirs if methods[d] == methods[run_dir]]
+        keys = sorted({k for c in peers for k in c if any(c.get(k) != p.get(k) for p in peers)})
+        own = configs[run_dir]
+        details = ", ".join(f"{k}={own.get(k, '-')}" for k in keys)
+        labels[run_dir] = f"{methods[run_dir]} [{details}]" if details else methods[run_dir]
+    return labels
 
 
 def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
@@ -27,9 +59,11 @@ def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
 
 
 def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
-    """All rows of all runs below ``paths`` with the run's ``status`` and directory added."""
+    """All rows of all runs below ``paths`` with the run's ``status``, directory and ``variant`` label
+    (:func:`variant_labels`) added."""
     frames = []
-    for run_dir in find_run_dirs(paths):
+    run_dirs = find_run_dirs(paths)
+    for run_dir in run_dirs:
         frame = pd.read_csv(run_dir / "results.csv", dtype={"run_id": str, "seed": int})
         status_file = run_dir / "status"
         frame["status"] = status_file.read_text().strip() if status_file.exists() else "unknown"
@@ -37,7 +71,10 @@ def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
         frames.append(frame)
     if not frames:
         raise UserError(f"no runs (results.csv) found under {', '.join(map(str, paths))}")
-    return pd.concat(frames, ignore_index=True)
+    df = pd.concat(frames, ignore_index=True)
+    methods = {run_dir: str(frame["method"].iloc[0]) for run_dir, frame in zip(run_dirs, frames) if len(frame)}
+    labels = variant_labels(list(methods), methods)
+    return df.assign(variant=df["run_dir"].map({str(d): label for d, label in labels.items()}))
 
 
 def write_report(df: pd.DataFrame, out_dir: str | Path) -> list[Path]:

@@ -9,7 +9,7 @@ import pandas as pd
 from memgan_bench.atomic import atomic_write_text
 from reports import SECTIONS
 
-GROUP = ["method", "scenario", "dataset"]
+GROUP = ["variant", "scenario", "dataset"]
 DETAIL_PREFIXES = ("loss/", "cl/", "class_share/", "class_confidence/", "d_forgetting/")
 HEADLINE_DETAIL = ("d_forgetting/mean_forgetting",)
 
@@ -28,7 +28,8 @@ def final_values(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def summary_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows: method/scenario/dataset; columns: each metric as 'mean ± std (n)' over seeds, plus status."""
+    """Rows: variant (method and distinguishing config keys)/scenario/dataset; columns: each metric as
+    'mean ± std (n)' over the variant's seeds, plus status."""
     final = final_values(df)
     stats = final.groupby(GROUP + ["metric"])["value"].agg(["mean", "std", "count"]).reset_index()
     stats["cell"] = [

@@ -31,3 +31,20 @@ def test_headline_keeps_scores_and_drops_detail_rows():
                "d_forgetting/mean_forgetting"]
     kept = headline(pd.DataFrame({"metric": metrics}))["metric"].tolist()
     assert kept == ["fid", "is_mean", "d_forgetting/mean_forgetting"]
+
+
+def test_configs_of_one_method_are_separate_rows_and_seeds_are_averaged(tmp_path):
+    """Ablations (same method, different config) must not be averaged as if they were seeds."""
+    import yaml
+
+    for variant, update in (("full", "em"), ("no-em", "kaiser")):
+        for seed, fid in ((0, 10.0), (1, 12.0)):
+            run = tmp_path / f"{variant}-s{seed}"
+            write_run(run, seed, [(5, fid + (update == "kaiser"))])
+            config = {"method": "m", "model": {"update": update, "k": 8}, "seed": seed, "device": "cpu"}
+            (run / "config.yaml").write_text(yaml.safe_dump(config))
+    table = summary_table(load_runs([tmp_path])).set_index("variant")
+    assert sorted(table.index) == ["m [model.update=em]", "m [model.update=kaiser]"]
+    assert table.loc["m [model.update=em]", "fid"] == "11 ± 1.4 (n=2)"
+    assert table.loc["m [model.update=kaiser]", "fid"] == "12 ± 1.4 (n=2)"
+    assert (table["runs"] == 2).all()
