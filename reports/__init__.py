@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 import pandas as pd
-
 import yaml
 
 from memgan_bench.errors import UserError
