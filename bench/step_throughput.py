@@ -17,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import sys
 import tempfile
 import time
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from memgan_bench.config import resolve
 from memgan_bench.data import DataSpec, load_dataset
 from memgan_bench.engine.seeding import pick_device
 from memgan_bench.engine.trainer import train
+from memgan_bench.errors import UserError
 from memgan_bench.plugins import PLUGINS, Plugin
 from methods.nets import build_generator, build_trunk, init_weights
 
@@ -62,19 +64,24 @@ class StepTimer(Plugin):
 def parse_method(spec: str) -> tuple[str, dict]:
     """``name[:key=value,...]`` → (name, model overrides)."""
     name, _, options = spec.partition(":")
-    pairs = (item.split("=", 1) for item in options.split(",") if item)
-    return name, {key: yaml.safe_load(value) for key, value in pairs}
+    items = [item for item in options.split(",") if item]
+    if any("=" not in item for item in items):
+        raise UserError(f"method spec {spec!r}: expected name[:key=value,...]")
+    return name, {key: yaml.safe_load(value) for key, value in (item.split("=", 1) for item in items)}
+
+
+def harness_config(spec: str, args) -> dict:
+    method, overrides = parse_method(spec)
+    return {"method": method, "model": {"width": args.width, **overrides}, "data": {"name": args.dataset},
+            "device": args.device,
+            "train": {"steps": args.steps + args.warmup, "batch_size": args.batch_size, "compile": args.compile,
+                      "log_every": args.log_every, "checkpoint_every": 0, "sample_grid": 0},
+            "plugins": {"bench-step-timer": {"warmup": args.warmup}}}
 
 
 def harness_seconds(spec: str, args) -> float:
-    method, overrides = parse_method(spec)
-    raw = {"method": method, "model": {"width": args.width, **overrides}, "data": {"name": args.dataset},
-           "device": args.device,
-           "train": {"steps": args.steps + args.warmup, "batch_size": args.batch_size, "compile": args.compile,
-                     "log_every": args.log_every, "checkpoint_every": 0, "sample_grid": 0},
-           "plugins": {"bench-step-timer": {"warmup": args.warmup}}}
     with tempfile.TemporaryDirectory() as tmp:
-        run = train(resolve(raw), f"{tmp}/run", progress=False)
+        run = train(resolve(harness_config(spec, args)), f"{tmp}/run", progress=False)
         return float(run.path.joinpath("bench_seconds").read_text())
 
 
@@ -123,6 +130,12 @@ def main() -> None:
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--compile", action="store_true", help="train.compile for the harness runs")
     args = parser.parse_args()
+    try:
+        for spec in args.methods:
+            resolve(harness_config(spec, args))
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        raise SystemExit(2) from None
     device = pick_device(args.device)
     torch.manual_seed(0)
 
