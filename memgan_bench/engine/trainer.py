@@ -59,7 +59,6 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
     test_data = load_dataset(cfg.data.name, "test", cfg.data.root, cfg.seed)
     experiences = SCENARIOS.get(cfg.scenario_name)(cfg.scenario, cfg.seed).experiences(train_data, test_data)
     method = METHODS.get(cfg.method)(cfg.model, DataSpec.of(train_data)).to(device)
-    method.prepare_optimizers()
     plugins = {name: PLUGINS.get(name)(options) for name, options in cfg.plugins.items()}
     identity = {"run_id": run_id_of(cfg, run.path), "method": cfg.method, "scenario": cfg.scenario_name,
                 "dataset": cfg.data.name, "seed": cfg.seed}
@@ -75,6 +74,7 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
     else:
         run.path.mkdir(parents=True, exist_ok=True)
         atomic_write_text(run.config, config_to_yaml(cfg))
+    method.prepare_optimizers()  # after any restore: a checkpoint's param groups carry their own flags
     run.set_status("running")
     loop = Loop(ctx, plugins, progress)
     if resume:
@@ -102,7 +102,6 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
 def restore(state: dict, ctx: RunContext, plugins: dict) -> None:
     try:
         ctx.method.load_state_dict(state["method"])
-        ctx.method.prepare_optimizers()
         for name, plugin in plugins.items():
             plugin.load_state_dict(state["plugins"].get(name, {}))
     except (KeyError, RuntimeError, ValueError) as err:
