@@ -173,10 +173,10 @@ def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str
     """The cached classifier for ``dataset``; trained on its train split first (saying so) if none is cached.
 
     ``subset`` trains on that many train images (a seeded random choice) instead of all of them; it is part
-    of the cache key and identity. Test accuracy is always measured on the whole test split.
+    of the cache key and identity. Test accuracy is always measured on the whole test split. Both paths run
+    under a forked RNG (building or training a network draws random numbers), so the caller's RNG stream is
+    the same whether the classifier was cached or not.
     """
-    from memgan_bench.data import load_dataset
-
     if arch not in ARCHS:
         raise UserError(f"unknown classifier architecture '{arch}' (known: {', '.join(ARCHS)})")
     epochs = DEFAULT_EPOCHS[arch] if epochs is None else epochs
@@ -187,8 +187,15 @@ def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str
         raise UserError(f"classifier subset must be >= 1, got {subset}")
     identity = classifier_identity(dataset, arch, seed, epochs, subset)
     path = cache_root(cache_dir) / "classifiers" / f"{identity}.pt"
-    if path.exists():
-        return _load(path, device)
+    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        return _load(path, device) if path.exists() else _train_and_cache(
+            dataset, root, arch, seed, epochs, subset, identity, path, device, progress)
+
+
+def _train_and_cache(dataset, root, arch, seed, epochs, subset, identity, path, device, progress) -> EvalClassifier:
+    """Train the classifier ``identity`` (seeded by ``seed``), measure its test accuracy and cache it at ``path``."""
+    from memgan_bench.data import load_dataset
+
     train = load_dataset(dataset, "train", root, seed)
     if len(train.sample_shape) != 3:
         raise UserError(f"dataset '{dataset}' is not an image dataset: no evaluation classifier applies")

@@ -58,3 +58,16 @@ def test_any_square_size_and_channels():
     net = EvalClassifier("tiny", 3, 7)
     assert net.logits(torch.zeros(2, 3, 40, 40)).shape == (2, 7)
     assert net.logits(torch.zeros(2, 3, 32, 32)).shape == (2, 7)
+
+
+def test_training_a_classifier_leaves_the_callers_rng_alone(tmp_path):
+    """A run that trains the classifier (cache miss) must draw the same numbers afterwards as one that
+    finds it cached; training used to reseed the global RNG."""
+    kwargs = dict(arch="tiny", epochs=1, subset=200, device="cpu", cache_dir=tmp_path, progress=False)
+    torch.manual_seed(123)
+    load_or_train_classifier("fashion-mnist", **kwargs)  # trains
+    after_training = torch.rand(5)
+    torch.manual_seed(123)
+    load_or_train_classifier("fashion-mnist", **kwargs)  # cached
+    after_cache_hit = torch.rand(5)
+    assert torch.equal(after_training, after_cache_hit)
