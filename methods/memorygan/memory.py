@@ -47,6 +47,7 @@ from torch import nn
 
 from methods.memorygan.em import incremental_em, kaiser_average
 from methods.memorygan.ranking import oldest_slots, rank_scores, top_slots
+from methods.memorygan.similarity import selected_similarity
 from methods.memorygan.writes import apply_writes
 
 FIDELITIES = ("paper", "official")
@@ -54,9 +55,9 @@ RULES = ("em", "kaiser")
 
 
 class Lookup(NamedTuple):
-    """One read of the memory by unit queries q [B, M]: ``sim`` = K_iᵀq [B, N] (differentiable in q),
-    ``scores`` = the float64 ranking keys of eq. 3 [B, N] (``ranking.rank_scores``), ``slots`` = S [B, k]
-    (best first) and ``posterior`` = p(c = i | x) over S [B, k]."""
+    """One read of the memory by unit queries q [B, M]: ``sim`` = K_iᵀq [B, N] (detached), ``scores`` =
+    the float64 ranking keys of eq. 3 [B, N] (``ranking.rank_scores``), ``slots`` = S [B, k] (best first)
+    and ``posterior`` = p(c = i | x) over S [B, k] (differentiable in q)."""
 
     sim: torch.Tensor
     scores: torch.Tensor
@@ -102,10 +103,10 @@ class VMFMemory(nn.Module):
     def lookup(self, q: torch.Tensor) -> Lookup:
         """Top-k slots S of eq. 3 and p(c = i | x) over S (eq. 1 renormalised on S, eq. 4), differentiable
         in the unit queries ``q`` [B, M]."""
-        sim = q @ self.keys.T
-        scores = rank_scores(sim.detach(), torch.log(self.hist + self.beta), self.kappa)
+        sim = q.detach() @ self.keys.T
+        scores = rank_scores(sim, torch.log(self.hist + self.beta), self.kappa)
         slots = top_slots(scores, self.k)
-        logits = self.kappa * sim.gather(1, slots) + torch.log(self._output_prior())[slots]
+        logits = self.kappa * selected_similarity(q, sim, self.keys, slots) + torch.log(self._output_prior())[slots]
         return Lookup(sim, scores, slots, torch.softmax(logits, dim=-1))
 
     def output(self, read: torch.Tensor | Lookup) -> torch.Tensor:
@@ -132,7 +133,7 @@ class VMFMemory(nn.Module):
         q = q.to(self.keys.dtype)
         y = y.to(self.values.dtype)
         read = self.lookup(q) if read is None else read
-        sim, scores, top = read.sim.detach(), read.scores, read.slots
+        sim, scores, top = read.sim, read.scores, read.slots
         correct = self.values[top] == y[:, None]
         reset = ~correct[:, 0] if self.fidelity == "official" else ~correct.any(-1)
 
