@@ -29,9 +29,10 @@ def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
 
 
 def variant_labels(run_dirs: list[Path], methods: dict[Path, str]) -> dict[Path, str]:
-    """A label per run: its method, followed by the config keys (from each run's ``config.yaml``) in which
-    runs of that method differ, seeds aside, e.g. ``memorygan [model.mcgn=False, model.update=em]``. Runs
-    of one config share a label, so tables average seeds and never ablations."""
+    """A label per run: its name in ``methods`` (the method, or a coarser label), followed by the config
+    keys (from each run's ``config.yaml``) in which runs of that name differ, seeds aside, e.g.
+    ``memorygan [model.mcgn=False, model.update=em]``. Runs of one config share a label, so tables
+    average seeds and never ablations."""
     configs = {}
     for run_dir in run_dirs:
         path = run_dir / "config.yaml"

@@ -2,8 +2,10 @@
 one summary table (Markdown + LaTeX), from the ``cl/*`` rows of the ``continual_eval`` plugin.
 
 Runs are labelled by method, with "+ewc" when the EWC plugin was on and "JT" for cumulative streams
-(joint training on every class seen so far), read from each run's ``config.yaml``. Seeds of a label
-are averaged (matrices, table: mean ± std) or drawn as a band (min–max) in the curves.
+(joint training on every class seen so far), read from each run's ``config.yaml``, then by any other
+config keys in which runs of that label differ (``reports.variant_labels``: an EWC weight sweep stays
+apart). Seeds of a label are averaged (matrices, table: mean ± std) or drawn as a band (min–max) in the
+curves.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 import yaml
 
 from memgan_bench.atomic import atomic_write_text
-from reports import SECTIONS
+from reports import SECTIONS, variant_labels
 from reports.curves import save_figure
 
 CURVES = ["cl/acc_avg", "cl/acc_forgetting_max", "cl/acc_forgetting_last", "cl/acc_bwt", "cl/reverse_acc",
@@ -38,8 +40,9 @@ def run_label(run_dir: str | Path) -> str:
 
 
 def with_labels(df: pd.DataFrame) -> pd.DataFrame:
-    labels = {run_dir: run_label(run_dir) for run_dir in df["run_dir"].unique()}
-    return df.assign(label=df["run_dir"].map(labels))
+    run_dirs = [Path(run_dir) for run_dir in df["run_dir"].unique()]
+    labels = variant_labels(run_dirs, {run_dir: run_label(run_dir) for run_dir in run_dirs})
+    return df.assign(label=df["run_dir"].map({str(run_dir): label for run_dir, label in labels.items()}))
 
 
 def accuracy_matrix(df: pd.DataFrame) -> pd.DataFrame:

@@ -48,6 +48,15 @@ def test_matrix_table_and_figures_from_run_directories(tmp_path):
     assert r"0.525 $\pm$ 0.035" in (tmp_path / "report" / "continual_table.tex").read_text()
 
 
+def test_labels_keep_a_hyperparameter_sweep_apart_and_seeds_together(tmp_path):
+    for name, seed, weight in [("weak0", 0, 10.0), ("weak1", 1, 10.0), ("strong", 0, 1000.0)]:
+        write_run(tmp_path / name, seed, "acgan", [[1.0]], plugins={"ewc": {"weight": weight}})
+    write_run(tmp_path / "sft", 0, "acgan", [[1.0]])
+    labels = with_labels(load_runs([tmp_path])).groupby("label")["run_dir"].nunique()
+    assert labels.to_dict() == {"acgan": 1, "acgan+ewc [plugins.ewc.weight=10.0]": 2,
+                                "acgan+ewc [plugins.ewc.weight=1000.0]": 1}
+
+
 def test_runs_without_continual_rows_write_nothing(tmp_path):
     frame = pd.DataFrame([dict(run_dir="x", metric="fid", value=1.0, step=1, experience=0)])
     assert write_continual(frame, tmp_path) == []
