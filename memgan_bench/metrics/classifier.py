@@ -169,8 +169,9 @@ def _load(path: Path, device) -> EvalClassifier:
 
 def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str = "resnet", seed: int = 0,
                              epochs: Optional[int] = None, device=None, cache_dir=None,
-                             progress: bool = True, subset: Optional[int] = None) -> EvalClassifier:
+                             progress: Optional[bool] = None, subset: Optional[int] = None) -> EvalClassifier:
     """The cached classifier for ``dataset``; trained on its train split first (saying so) if none is cached.
+    ``progress`` (a bar while training) defaults to whether stderr is a terminal, so logs get no bar frames.
 
     ``subset`` trains on that many train images (a seeded random choice) instead of all of them; it is part
     of the cache key and identity. Test accuracy is always measured on the whole test split. Both paths run
@@ -185,6 +186,7 @@ def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str
     device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
     if subset is not None and subset < 1:
         raise UserError(f"classifier subset must be >= 1, got {subset}")
+    progress = sys.stderr.isatty() if progress is None else progress
     identity = classifier_identity(dataset, arch, seed, epochs, subset)
     path = cache_root(cache_dir) / "classifiers" / f"{identity}.pt"
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
