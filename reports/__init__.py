@@ -28,16 +28,19 @@ def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
     return flat
 
 
+def run_config(run_dir: str | Path) -> dict:
+    """The config a run saved (``config.yaml``), or {} when it has none."""
+    path = Path(run_dir) / "config.yaml"
+    return (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+
+
 def variant_labels(run_dirs: list[Path], methods: dict[Path, str]) -> dict[Path, str]:
     """A label per run: its name in ``methods`` (the method, or a coarser label), followed by the config
     keys (from each run's ``config.yaml``) in which runs of that name differ, seeds aside, e.g.
     ``memorygan [model.mcgn=False, model.update=em]``. Runs of one config share a label, so tables
     average seeds and never ablations."""
-    configs = {}
-    for run_dir in run_dirs:
-        path = run_dir / "config.yaml"
-        raw = (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
-        configs[run_dir] = {k: v for k, v in _flat(raw).items() if k not in NOT_VARIANT_KEYS}
+    configs = {run_dir: {k: v for k, v in _flat(run_config(run_dir)).items() if k not in NOT_VARIANT_KEYS}
+               for run_dir in run_dirs}
     labels = {}
     for run_dir in run_dirs:
         peers = [configs[d] for d in run_dirs if methods[d] == methods[run_dir]]

@@ -14,10 +14,9 @@ import re
 from pathlib import Path
 
 import pandas as pd
-import yaml
 
 from memgan_bench.atomic import atomic_write_text
-from reports import SECTIONS, variant_labels
+from reports import SECTIONS, run_config, variant_labels
 from reports.curves import save_figure
 
 CURVES = ["cl/acc_avg", "cl/acc_forgetting_max", "cl/acc_forgetting_last", "cl/acc_bwt", "cl/reverse_acc",
@@ -30,7 +29,7 @@ TABLE = {"cl/acc_avg": "final acc", "cl/acc_forgetting_max": "forgetting (max)",
 
 def run_label(run_dir: str | Path) -> str:
     """method[+plugins that change training][ JT] from the run's saved config."""
-    cfg = yaml.safe_load((Path(run_dir) / "config.yaml").read_text()) or {}
+    cfg = run_config(run_dir)
     label = cfg.get("method", "?")
     if "ewc" in (cfg.get("plugins") or {}):
         label += "+ewc"
