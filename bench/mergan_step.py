@@ -18,8 +18,9 @@ import torch
 
 from memgan_bench.data import DataSpec
 from memgan_bench.typed import build
-from methods import METHODS, Batch
-from scenarios import Experience
+from memgan_bench.registry import METHODS
+from memgan_bench.method import Batch
+from memgan_bench.scenario import Experience
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ from memgan_bench.engine.seeding import pick_device
 from memgan_bench.metrics.classifier import load_or_train_classifier
 from memgan_bench.metrics.fidelity import compute_fidelity
 from memgan_bench.metrics.goof import goof_distances
-from methods import METHODS
+from memgan_bench.registry import METHODS
 
 
 def synchronize(device: torch.device) -> None:

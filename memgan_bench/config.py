@@ -13,6 +13,7 @@ from typing import Any, Optional
 import yaml
 
 from memgan_bench.errors import UserError
+from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
 from memgan_bench.typed import build, to_dict
 
 
@@ -91,17 +92,15 @@ def read_yaml(path: str | Path) -> dict:
 
 
 def resolve(raw: dict) -> RunConfig:
-    """Validate a raw config tree into a RunConfig with method/scenario/plugin sections typed."""
-    from memgan_bench.plugins import PLUGINS
-    from methods import METHODS
-    from scenarios import SCENARIOS
-
+    """Validate a raw config tree into a RunConfig with method/scenario/plugin sections typed, then run the
+    cross-field checks: the method's ``check_config`` and every plugin's ``check`` against the method."""
     raw = dict(raw)
     model_raw = raw.pop("model", None)
     scenario_raw = dict(raw.pop("scenario", None) or {})
     plugins_raw = raw.pop("plugins", None) or {}
     cfg = build(RunConfig, raw)
-    cfg.model = build(METHODS.get(cfg.method).Config, model_raw, "model")
+    method_cls = METHODS.get(cfg.method)
+    cfg.model = build(method_cls.Config, model_raw, "model")
     scenario_name = scenario_raw.pop("name", "unsupervised")
     scenario_cls = SCENARIOS.get(scenario_name)
     cfg.scenario = build(scenario_cls.Config, scenario_raw, "scenario")
@@ -111,6 +110,12 @@ def resolve(raw: dict) -> RunConfig:
     cfg.plugins = {
         name: build(PLUGINS.get(name).Config, opts, f"plugins.{name}") for name, opts in plugins_raw.items()
     }
+    method_cls.check_config(cfg.model, cfg)
+    for name in cfg.plugins:
+        try:
+            PLUGINS.get(name).check(cfg, method_cls)
+        except UserError as err:
+            raise UserError(f"plugin {name} cannot run here: {err}") from None
     return cfg
 
 

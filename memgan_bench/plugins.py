@@ -10,12 +10,11 @@ resumed run continues exactly.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
-from memgan_bench.registry import Registry
-
-if TYPE_CHECKING:
-    from memgan_bench.engine.context import RunContext
+from memgan_bench.engine.context import RunContext
+from memgan_bench.errors import UserError
+from memgan_bench.method import GANMethod
 
 
 @dataclass
@@ -25,30 +24,40 @@ class NoOptions:
 
 class Plugin:
     Config: ClassVar[type] = NoOptions
+    needs: ClassVar[tuple[str, ...]] = ()  # method members the plugin calls (beyond the base class)
 
     def __init__(self, cfg: Any):
         self.cfg = cfg
 
-    def before_training(self, ctx: "RunContext") -> None:
+    @classmethod
+    def check(cls, run_cfg: Any, method_cls: type) -> None:
+        """Refuse, with one ``UserError`` line, a run this plugin cannot serve (a method that does not
+        implement a member in ``needs``, a scenario the plugin has no meaning in). Called by
+        ``config.resolve`` before anything trains; subclasses extend it."""
+        missing = [member for member in cls.needs if getattr(method_cls, member) is getattr(GANMethod, member)]
+        if missing:
+            raise UserError(f"needs {', '.join(missing)} from the method, which {run_cfg.method} does not implement")
+
+    def before_training(self, ctx: RunContext) -> None:
         """Once, after the method is built (and restored, on resume)."""
 
-    def before_experience(self, ctx: "RunContext") -> None:
+    def before_experience(self, ctx: RunContext) -> None:
         """Before training on ``ctx.experience`` (after the method's own hook)."""
 
-    def after_train_step(self, ctx: "RunContext") -> None:
+    def after_train_step(self, ctx: RunContext) -> None:
         """After every step; ``ctx.step`` is the global step just completed. Keep it cheap."""
 
-    def evaluate(self, ctx: "RunContext") -> None:
+    def evaluate(self, ctx: RunContext) -> None:
         """At every evaluation point (``train.eval_every`` and each experience end): record rows.
 
         Runs with the method in eval mode, under ``torch.no_grad()`` (use ``torch.enable_grad()`` for
         anything that optimises) and under an RNG forked and seeded by (seed, step), so evaluation never
         changes the training trajectory."""
 
-    def after_experience(self, ctx: "RunContext") -> None:
+    def after_experience(self, ctx: RunContext) -> None:
         """After the evaluation that ends ``ctx.experience`` (before the method's own hook)."""
 
-    def after_training(self, ctx: "RunContext") -> None:
+    def after_training(self, ctx: RunContext) -> None:
         """Once, when the run ends normally."""
 
     def state_dict(self) -> dict:
@@ -57,5 +66,3 @@ class Plugin:
     def load_state_dict(self, state: dict) -> None:
         pass
 
-
-PLUGINS: Registry[type[Plugin]] = Registry("plugin", ("memgan_bench.metrics", "memgan_bench.regularizers"))

@@ -1,14 +1,16 @@
-"""Name → object registries with lazy discovery, shared by methods, datasets, scenarios and plugins.
+"""Name → object registries with lazy discovery, and the four registries of the project.
 
-A module registers itself with ``@REGISTRY.register("name")``; the registry imports every module of its
-packages on first lookup, so adding a method (or dataset, scenario, plugin) is one new file.
+A module registers itself with ``@REGISTRY.register("name")``; on first lookup a registry imports every
+module of its packages (by name: the core never imports the packages that plug into it at import time),
+so adding a method, dataset, scenario or plugin is one new file. A module that fails to import is
+reported as itself (one line naming the module and the cause), at this and every later lookup.
 """
 
 from __future__ import annotations
 
 import importlib
 import pkgutil
-from typing import Callable, Generic, TypeVar
+from typing import Any, Callable, Generic, TypeVar
 
 from memgan_bench.errors import UserError
 
@@ -21,6 +23,7 @@ class Registry(Generic[T]):
         self.packages = packages
         self._items: dict[str, T] = {}
         self._discovered = False
+        self._import_error: str | None = None
 
     def register(self, name: str) -> Callable[[T], T]:
         def add(obj: T) -> T:
@@ -31,14 +34,25 @@ class Registry(Generic[T]):
 
         return add
 
+    def unregister(self, name: str) -> None:
+        self._items.pop(name, None)
+
     def _discover(self) -> None:
+        if self._import_error:
+            raise UserError(self._import_error)
         if self._discovered:
             return
-        self._discovered = True
         for package_name in self.packages:
             package = importlib.import_module(package_name)
             for info in pkgutil.iter_modules(package.__path__, package_name + "."):
-                importlib.import_module(info.name)
+                try:
+                    importlib.import_module(info.name)
+                except Exception as err:  # any error in a plug-in module is that module's, not a lookup's
+                    reason = str(err).strip().splitlines()[0] if str(err).strip() else ""
+                    self._import_error = f"{self.kind} module {info.name} failed to import: " \
+                                         f"{type(err).__name__}: {reason}"[:300]
+                    raise UserError(self._import_error) from err
+        self._discovered = True
 
     def get(self, name: str) -> T:
         self._discover()
@@ -49,3 +63,16 @@ class Registry(Generic[T]):
     def names(self) -> list[str]:
         self._discover()
         return sorted(self._items)
+
+    def snapshot(self) -> dict[str, Any]:
+        """The registered items (for a test fixture to restore with :meth:`restore`)."""
+        self._discover()
+        return dict(self._items)
+
+    def restore(self, items: dict[str, Any]) -> None:
+        self._items = dict(items)
+
+
+METHODS: Registry[Any] = Registry("method", ("methods",))
+SCENARIOS: Registry[Any] = Registry("scenario", ("scenarios",))
+PLUGINS: Registry[Any] = Registry("plugin", ("memgan_bench.metrics", "memgan_bench.regularizers"))

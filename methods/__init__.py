@@ -1,8 +1,10 @@
-"""GAN methods. Each module registers its class with ``@METHODS.register("name")``."""
+"""GAN methods: one module each, registered with ``@METHODS.register("name")`` (:mod:`memgan_bench.registry`);
+the interface they implement is :mod:`memgan_bench.method`.
 
-from memgan_bench.registry import Registry
-from methods.base import Batch, GANMethod, LatentSpec
+``__path__`` is extended over every ``methods/`` folder on ``sys.path`` (``pkgutil.extend_path``), so a
+method kept outside this repository is one module in a ``methods/`` folder of its own on ``PYTHONPATH``.
+"""
 
-METHODS: Registry[type[GANMethod]] = Registry("method", ("methods",))
+import pkgutil
 
-__all__ = ["METHODS", "Batch", "GANMethod", "LatentSpec"]
+__path__ = pkgutil.extend_path(__path__, __name__)

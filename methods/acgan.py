@@ -5,7 +5,7 @@ the critic D(x) = (score s(x), class logits a(x)) from one trunk with 1 + num_cl
 Per step, ``critic_iters`` (5) critic updates on consecutive real batches, then one generator update:
 
     L_D = E[s(G(z, y))] − E[s(x)] + λ_GP · E[(‖∇_x̂ s(x̂)‖₂ − 1)²] + CE(a(x), y)     (x̂ = αx + (1−α)G(z, y))
-    L_G = −E[s(G(z, y))] + CE(a(G(z, y)), y) + generator_penalty()
+    L_G = −E[s(G(z, y))] + CE(a(G(z, y)), y)
 
 with λ_GP = 10, fake labels = the real batch's labels, Adam(1e-4, β = (0, 0.9)) for both, and the Adam
 state reset at the start of every experience. Run in a stream on its own it is plain sequential
@@ -23,8 +23,9 @@ import torch.nn.functional as F
 from torch import nn
 
 from memgan_bench.data.base import DataSpec
-from methods import METHODS, Batch, GANMethod, LatentSpec
-from methods.base import optimizer_step
+from memgan_bench.registry import METHODS
+from memgan_bench.method import Batch, GANMethod, LatentSpec
+from memgan_bench.method import optimizer_step
 from methods.nets import build_generator, build_trunk, init_weights
 
 
@@ -49,30 +50,35 @@ def gradient_penalty(critic_score, real: torch.Tensor, fake: torch.Tensor) -> to
 @METHODS.register("acgan")
 class ACGAN(GANMethod):
     conditional = True
+    discriminator_output = "critic"
 
     @dataclass
     class Config:
         width: int = field(default=64, metadata={"min": 1})
         z_dim: int = field(default=128, metadata={"min": 1})
         lr: float = field(default=1e-4, metadata={"min": 0.0})
-        beta1: float = field(default=0.0, metadata={"min": 0.0, "max": 1.0})
-        beta2: float = field(default=0.9, metadata={"min": 0.0, "max": 1.0})
+        betas: tuple[float, float] = (0.0, 0.9)
         gp_weight: float = field(default=10.0, metadata={"min": 0.0})
         critic_iters: int = field(default=5, metadata={"min": 1})
         acgan_weight: float = field(default=1.0, metadata={"min": 0.0})
 
+    @classmethod
+    def tiny_configs(cls) -> dict[str, dict]:
+        return {"default": {"z_dim": 4, "width": 8, "critic_iters": 2}}
+
     def __init__(self, cfg, spec: DataSpec):
         super().__init__(cfg, spec)
-        self.batches_per_step = cfg.critic_iters
         self.generator = build_generator(cfg.z_dim + spec.num_classes, spec, cfg.width)
         self.critic = layer_norm_critic(build_trunk(spec, 1 + spec.num_classes, cfg.width))
         init_weights(self.generator)
         init_weights(self.critic)
         self.register_buffer("seen", torch.ones(spec.num_classes, dtype=torch.bool))
         self.register_buffer("one_hot", torch.eye(spec.num_classes), persistent=False)
-        betas = (cfg.beta1, cfg.beta2)
-        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=betas)
-        self.opt_d = torch.optim.Adam(self.critic.parameters(), lr=cfg.lr, betas=betas)
+        self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=cfg.betas)
+        self.opt_d = torch.optim.Adam(self.critic.parameters(), lr=cfg.lr, betas=cfg.betas)
+
+    def batches_per_step(self) -> int:
+        return self.cfg.critic_iters
 
     # --- networks ------------------------------------------------------------------------------
     def latent_spec(self) -> LatentSpec:
@@ -96,12 +102,12 @@ class ACGAN(GANMethod):
         return out[:, 0], out[:, 1:]
 
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:
-        """sigmoid(s(x)): a WGAN critic score is unbounded, so this is a monotone proxy, not P(real)."""
-        return torch.sigmoid(self.critic_outputs(x)[0])
+        """The critic score s(x) (unbounded; its decision threshold is ``decision_threshold``)."""
+        return self.critic_outputs(x)[0]
 
     # --- training ------------------------------------------------------------------------------
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"g": self.opt_g, "d": self.opt_d}
+        return {"generator": self.opt_g, "discriminator": self.opt_d}
 
     def real_batch(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """The batch the critic treats as real (MeRGAN-JTR mixes replayed samples in)."""
@@ -121,20 +127,21 @@ class ACGAN(GANMethod):
         penalty = gradient_penalty(lambda v: self.critic_outputs(v)[0], x, fake)
         loss = -wasserstein + self.cfg.gp_weight * penalty + self.cfg.acgan_weight * F.cross_entropy(logits_real, y)
         optimizer_step(self.opt_d, loss)
-        return {"d_loss": loss.detach(), "wasserstein": wasserstein.detach(), "gp": penalty.detach()}
+        return {"loss/d_loss": loss.detach(), "diag/wasserstein": wasserstein.detach(), "loss/gp": penalty.detach()}
 
     def generator_step(self, y: torch.Tensor) -> dict[str, torch.Tensor]:
         z = torch.randn(y.shape[0], self.cfg.z_dim, device=y.device)
         score, logits = self.critic_outputs(self.conditional_generate(self.generator, z, y))
         alignment = self.alignment_loss(y.shape[0])
-        loss = -score.mean() + self.cfg.acgan_weight * F.cross_entropy(logits, y) + alignment + self.generator_penalty()
+        loss = -score.mean() + self.cfg.acgan_weight * F.cross_entropy(logits, y) + alignment
         optimizer_step(self.opt_g, loss)
         if not torch.is_tensor(alignment):
             alignment = torch.zeros((), device=y.device)  # a fill kernel, not a host-to-device copy
-        return {"g_loss": loss.detach(), "alignment": alignment.detach()}
+        return {"loss/g_loss": loss.detach(), "loss/alignment": alignment.detach()}
 
     def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
-        for x, y in zip(batch.x.chunk(self.batches_per_step), batch.y.chunk(self.batches_per_step)):
+        iters = self.batches_per_step()
+        for x, y in zip(batch.x.chunk(iters), batch.y.chunk(iters)):
             x, y = self.real_batch(x, y)
             logs = self.critic_step(x, y)
         logs.update(self.generator_step(y))

@@ -15,8 +15,8 @@ import torch
 import torch.nn.functional as F
 
 from memgan_bench.data.base import DataSpec
-from methods import METHODS
-from methods.base import Batch, GANMethod, LatentSpec, optimizer_step
+from memgan_bench.registry import METHODS
+from memgan_bench.method import Batch, GANMethod, LatentSpec, optimizer_step
 from methods.nets import build_generator, build_trunk, init_weights
 
 
@@ -41,6 +41,10 @@ class DCGAN(GANMethod):
         loss: Literal["non-saturating", "saturating"] = "non-saturating"
         lr: float = field(default=2e-4, metadata={"min": 0.0})
         betas: tuple[float, float] = (0.5, 0.999)
+
+    @classmethod
+    def tiny_configs(cls) -> dict[str, dict]:
+        return {"default": {"z_dim": 8, "width": 8}}
 
     def __init__(self, cfg: Config, spec: DataSpec):
         super().__init__(cfg, spec)
@@ -70,11 +74,11 @@ class DCGAN(GANMethod):
         d_loss = discriminator_loss(real_logits, fake_logits)
         optimizer_step(self.opt_d, d_loss)
 
-        g_loss = generator_loss(self.discriminator(fake).squeeze(1), self.cfg.loss) + self.generator_penalty()
+        g_loss = generator_loss(self.discriminator(fake).squeeze(1), self.cfg.loss)
         optimizer_step(self.opt_g, g_loss)
         return {
-            "d_loss": d_loss.detach(),
-            "g_loss": g_loss.detach(),
-            "d_real": torch.sigmoid(real_logits).mean().detach(),
-            "d_fake": torch.sigmoid(fake_logits).mean().detach(),
+            "loss/d_loss": d_loss.detach(),
+            "loss/g_loss": g_loss.detach(),
+            "diag/d_real": torch.sigmoid(real_logits).mean().detach(),
+            "diag/d_fake": torch.sigmoid(fake_logits).mean().detach(),
         }

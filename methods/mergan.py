@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from memgan_bench.data.base import DataSpec
-from methods import METHODS
+from memgan_bench.registry import METHODS
 from methods.acgan import ACGAN
 
 
@@ -103,6 +103,10 @@ class MeRGANRA(MeRGAN):
     @dataclass
     class Config(ACGAN.Config):
         ra_weight: float = field(default=1e-3, metadata={"min": 0.0})
+
+    @classmethod
+    def tiny_configs(cls) -> dict[str, dict]:
+        return ACGAN.tiny_configs()
 
     def alignment_loss(self, batch_size: int) -> torch.Tensor | float:
         t = self.past.numel()

@@ -1,9 +1,15 @@
-"""DCGAN networks (Radford et al. 2016) for 28, 32, 40 and 64 px images, and MLPs for 2-D data.
+"""DCGAN networks (Radford et al. 2016) for 28, 32, 40 and 64 px images, and PacGAN's MLPs for 2-D data.
 
-The generator maps a flat input vector (z, possibly concatenated with a code) to a sample in [-1, 1];
-the discriminator trunk maps a sample to ``out_dim`` features (1 logit for DCGAN, the query for
-MemoryGAN, logit + class logits for ACGAN). Strided (transposed) 4×4 convolutions, batch norm,
-ReLU in G and LeakyReLU(0.2) in D, no batch norm on D's first layer.
+The generator maps a flat input vector (z, possibly concatenated with a code) to a sample (in [-1, 1]
+for images); the discriminator trunk maps a sample to ``out_dim`` outputs (1 logit for DCGAN, the query
+for MemoryGAN, logit + class logits for ACGAN) as ``head(features(x))``. Images: strided (transposed)
+4×4 convolutions, batch norm, ReLU in G and LeakyReLU(0.2) in D, no batch norm on D's first layer.
+2-D data (PacGAN's synthetic experiments, Lin et al. 2018): G has 4 hidden layers of 2·width ReLU units
+with batch norm and a linear output; D has 3 hidden layers of ``width`` maxout units with 5 pieces; at
+width 200 these are PacGAN's networks (G 4 × 400, D 3 × 200).
+
+``tap = V > 0`` ends ``features`` in a narrow layer f = tanh(W_f h + b_f) ∈ (−1, 1)^V that ``head`` reads
+(the AAN's associative memory models f).
 """
 
 from __future__ import annotations
@@ -47,8 +53,15 @@ class DCGANGenerator(nn.Module):
         return self.deconv(h)
 
 
+def tapped(features: list[nn.Module], feature_dim: int, tap: int) -> tuple[nn.Sequential, int]:
+    """``features`` followed, for tap V > 0, by the V-unit tanh layer; returns it and its output width."""
+    if tap:
+        return nn.Sequential(*features, nn.Linear(feature_dim, tap), nn.Tanh()), tap
+    return nn.Sequential(*features), feature_dim
+
+
 class DCGANTrunk(nn.Module):
-    def __init__(self, spec: DataSpec, out_dim: int, width: int = 64):
+    def __init__(self, spec: DataSpec, out_dim: int, width: int = 64, tap: int = 0):
         super().__init__()
         channels = spec.sample_shape[0]
         n_down = _upsamplings(spec)
@@ -57,43 +70,57 @@ class DCGANTrunk(nn.Module):
         for _ in range(n_down - 1):
             layers += [nn.Conv2d(ch, ch * 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch * 2), nn.LeakyReLU(0.2, True)]
             ch *= 2
-        self.features = nn.Sequential(*layers, nn.Flatten())
         side = spec.sample_shape[1] // 2**n_down
-        self.head = nn.Linear(ch * side * side, out_dim)
+        self.features, feature_dim = tapped([*layers, nn.Flatten()], ch * side * side, tap)
+        self.head = nn.Linear(feature_dim, out_dim)
 
     def forward(self, x):
         return self.head(self.features(x))
 
 
 class MLPGenerator(nn.Module):
-    def __init__(self, in_dim: int, spec: DataSpec, width: int = 128):
+    def __init__(self, in_dim: int, spec: DataSpec, width: int = 200, depth: int = 4):
         super().__init__()
-        out = spec.sample_shape[0]
-        self.net = nn.Sequential(nn.Linear(in_dim, width), nn.ReLU(True), nn.Linear(width, width),
-                                 nn.ReLU(True), nn.Linear(width, out))
+        layers: list[nn.Module] = []
+        for i in range(depth):
+            layers += [nn.Linear(in_dim if i == 0 else 2 * width, 2 * width), nn.BatchNorm1d(2 * width), nn.ReLU(True)]
+        self.net = nn.Sequential(*layers, nn.Linear(2 * width, spec.sample_shape[0]))
 
     def forward(self, latent):
         return self.net(latent)
 
 
-class MLPTrunk(nn.Module):
-    def __init__(self, spec: DataSpec, out_dim: int, width: int = 128):
+class Maxout(nn.Module):
+    """max over ``pieces`` affine maps: y_j = max_k (W_k x + b_k)_j (Goodfellow et al. 2013)."""
+
+    def __init__(self, in_dim: int, out_dim: int, pieces: int = 5):
         super().__init__()
-        self.net = nn.Sequential(nn.Linear(spec.sample_shape[0], width), nn.LeakyReLU(0.2, True),
-                                 nn.Linear(width, width), nn.LeakyReLU(0.2, True), nn.Linear(width, out_dim))
+        self.out_dim, self.pieces = out_dim, pieces
+        self.linear = nn.Linear(in_dim, out_dim * pieces)
 
     def forward(self, x):
-        return self.net(x)
+        return self.linear(x).view(-1, self.out_dim, self.pieces).max(dim=2).values
+
+
+class MLPTrunk(nn.Module):
+    def __init__(self, spec: DataSpec, out_dim: int, width: int = 200, tap: int = 0, depth: int = 3, pieces: int = 5):
+        super().__init__()
+        layers = [Maxout(spec.sample_shape[0] if i == 0 else width, width, pieces) for i in range(depth)]
+        self.features, feature_dim = tapped(layers, width, tap)
+        self.head = nn.Linear(feature_dim, out_dim)
+
+    def forward(self, x):
+        return self.head(self.features(x))
 
 
 def build_generator(in_dim: int, spec: DataSpec, width: int) -> nn.Module:
-    """DCGAN generator for images, MLP for flat samples (2-D mixtures)."""
-    return DCGANGenerator(in_dim, spec, width) if spec.is_image else MLPGenerator(in_dim, spec, max(width, 64))
+    """DCGAN generator for images, PacGAN's MLP for flat samples (2-D mixtures)."""
+    return DCGANGenerator(in_dim, spec, width) if spec.is_image else MLPGenerator(in_dim, spec, width)
 
 
-def build_trunk(spec: DataSpec, out_dim: int, width: int) -> nn.Module:
-    """DCGAN discriminator trunk for images, MLP for flat samples."""
-    return DCGANTrunk(spec, out_dim, width) if spec.is_image else MLPTrunk(spec, out_dim, max(width, 64))
+def build_trunk(spec: DataSpec, out_dim: int, width: int, tap: int = 0) -> nn.Module:
+    """DCGAN discriminator trunk for images, PacGAN's maxout MLP for flat samples; ``tap``: see module doc."""
+    return DCGANTrunk(spec, out_dim, width, tap) if spec.is_image else MLPTrunk(spec, out_dim, width, tap)
 
 
 def init_weights(module: nn.Module) -> None:

@@ -17,7 +17,8 @@ import torch
 
 from memgan_bench.data.base import ImageData
 from memgan_bench.errors import UserError
-from scenarios import SCENARIOS, Experience, Scenario
+from memgan_bench.registry import SCENARIOS
+from memgan_bench.scenario import Experience, Scenario
 
 
 class _IndexDataset(torch.utils.data.TensorDataset):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from memgan_bench.data.base import ImageData
-from scenarios import SCENARIOS, Experience, Scenario
+from memgan_bench.registry import SCENARIOS
+from memgan_bench.scenario import Experience, Scenario
 
 
 @SCENARIOS.register("unsupervised")

@@ -28,3 +28,16 @@ def tiny_classifier(tmp_path_factory):
 @pytest.fixture(scope="session")
 def fmnist():
     return load_dataset("fashion-mnist", "train"), load_dataset("fashion-mnist", "test")
+
+
+@pytest.fixture
+def scoped_registries():
+    """Entries a test registers in the shared registries are removed when it ends."""
+    from memgan_bench.data import DATASETS
+    from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
+
+    registries = (METHODS, PLUGINS, SCENARIOS, DATASETS)
+    saved = [registry.snapshot() for registry in registries]
+    yield
+    for registry, items in zip(registries, saved):
+        registry.restore(items)

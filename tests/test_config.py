@@ -87,3 +87,24 @@ def test_shipped_configs_all_validate():
     assert configs
     for path in configs:
         load_config(path)
+
+
+def test_cross_field_checks_refuse_before_anything_trains():
+    with pytest.raises(UserError, match="plugin ewc cannot run here: .*needs a stream"):
+        resolve({"method": "dcgan", "plugins": {"ewc": {}}})
+    with pytest.raises(UserError, match=r"model.k' \(9\) must not exceed model.memory_size \(8\)"):
+        resolve({"method": "memorygan", "model": {"memory_size": 8, "k": 9}})
+
+
+def test_a_plugin_is_refused_for_a_method_without_the_member_it_needs(scoped_registries):
+    from memgan_bench.method import GANMethod
+    from memgan_bench.registry import METHODS
+
+    @METHODS.register("no-discriminator")
+    class NoDiscriminator(GANMethod):
+        @dataclass
+        class Config:
+            pass
+
+    with pytest.raises(UserError, match="plugin d_forgetting cannot run here: needs discriminate from the method"):
+        resolve({"method": "no-discriminator", "plugins": {"d_forgetting": {}}})

@@ -12,9 +12,8 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from memgan_bench.data import DATASETS
-    from memgan_bench.plugins import PLUGINS
-    from methods import METHODS
-    from scenarios import SCENARIOS
+    from memgan_bench.registry import PLUGINS
+    from memgan_bench.registry import METHODS, SCENARIOS
 
     for title, registry in (("methods", METHODS), ("datasets", DATASETS), ("scenarios", SCENARIOS),
                             ("plugins (metrics, regularisers)", PLUGINS)):

@@ -24,7 +24,7 @@ def run(args) -> int:
     from memgan_bench.engine.grids import save_grid
     from memgan_bench.errors import UserError
     from memgan_bench.results import RunDir
-    from methods import METHODS
+    from memgan_bench.registry import METHODS
 
     if args.num < 1:
         raise UserError("--num must be >= 1")

@@ -3,9 +3,17 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import NamedTuple, Optional
 
 import torch
+
+
+class Batch(NamedTuple):
+    """One minibatch: ``x`` [B, *sample_shape] in [-1, 1] (2-D points in their own coordinates), ``y`` [B]
+    int64 class labels (unsupervised methods ignore them)."""
+
+    x: torch.Tensor
+    y: torch.Tensor
 
 
 @dataclass

@@ -9,10 +9,9 @@ from __future__ import annotations
 
 import torch
 
-from memgan_bench.data.base import ImageData
+from memgan_bench.data.base import Batch, ImageData
 from memgan_bench.engine.seeding import derive_seed
 from memgan_bench.errors import UserError
-from methods.base import Batch
 
 
 class BatchSchedule:

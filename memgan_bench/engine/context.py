@@ -10,8 +10,8 @@ import torch
 from memgan_bench.config import RunConfig
 from memgan_bench.data.base import ImageData
 from memgan_bench.results import ResultsLog, RunDir
-from methods.base import GANMethod
-from scenarios import Experience
+from memgan_bench.method import GANMethod
+from memgan_bench.scenario import Experience
 
 
 @dataclass

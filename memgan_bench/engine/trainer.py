@@ -17,18 +17,17 @@ from tqdm import tqdm
 
 from memgan_bench.config import RunConfig, config_to_yaml, load_config
 from memgan_bench.data import DataSpec, load_dataset
-from memgan_bench.engine.batching import BatchSchedule
 from memgan_bench.engine.checkpoint import load_checkpoint, save_checkpoint
 from memgan_bench.engine.context import RunContext
 from memgan_bench.engine.grids import save_grid
 from memgan_bench.engine.seeding import pick_device, rng_state, seed_everything, seeded_rng, set_rng_state
 from memgan_bench.errors import UserError
-from memgan_bench.plugins import PLUGINS
+from memgan_bench.registry import PLUGINS
 from memgan_bench.atomic import atomic_write_text
 from memgan_bench.results import ResultsLog, RunDir
-from methods import METHODS
-from methods.base import evaluation_mode
-from scenarios import SCENARIOS
+from memgan_bench.registry import METHODS
+from memgan_bench.method import OUTPUT_PREFIXES, evaluation_mode
+from memgan_bench.registry import SCENARIOS
 
 
 class Diverged(Exception):
@@ -141,9 +140,7 @@ class Loop:
             method.on_experience_start(experience)
             for plugin in self.plugins.values():
                 plugin.before_experience(ctx)
-        per_step = getattr(method, "batches_per_step", 1)
-        schedule = BatchSchedule(experience.train, cfg.train.batch_size * per_step, cfg.seed, experience.index,
-                                 ctx.device)
+        schedule = method.batch_schedule(experience, cfg.train.batch_size, cfg.seed, ctx.device)
         for step in range(first_step, cfg.train.steps):
             losses = self.step_fn(schedule.batch(step))
             for key, value in losses.items():
@@ -168,7 +165,11 @@ class Loop:
         self.checkpoint(experience.index + 1, 0)
 
     def log(self, means: dict[str, torch.Tensor]) -> None:
-        values = {f"loss/{key}": float(value) for key, value in means.items()}
+        values = {key: float(value) for key, value in means.items()}  # host sync: once per log_every steps
+        unprefixed = [key for key in values if not key.startswith(OUTPUT_PREFIXES)]
+        if unprefixed:
+            raise TypeError(f"{self.ctx.cfg.method}.train_step returned {unprefixed}: keys must start with "
+                            f"{' or '.join(OUTPUT_PREFIXES)}")
         self.ctx.record(values)
         self.bar.set_postfix({key.split("/", 1)[1]: f"{value:.3g}" for key, value in values.items()}, refresh=False)
         if not all(math.isfinite(v) for v in values.values()):
@@ -192,7 +193,7 @@ class Loop:
         labels = None
         if ctx.method.conditional:
             seen = torch.tensor(ctx.experience.seen_classes)
-            labels = seen.repeat_interleave(math.ceil(count / len(seen)))[:count]
+            labels = seen.repeat_interleave(math.ceil(count / len(seen)))[:count]  # a block of rows per class
         samples = ctx.method.sample(count, labels)
         path = ctx.run.samples / f"exp{ctx.experience.index:02d}_step{ctx.step:07d}.png"
         save_grid(samples, path, nrow=int(math.ceil(math.sqrt(count))), reference=ctx.train_data)

@@ -15,8 +15,8 @@ column = i):
   classes; the class histogram of those samples under the classifier: ``cl/share/class_c``,
   ``cl/seen_coverage`` (fraction of seen classes with share ≥ 0.1/|seen|), ``cl/share_past`` and
   ``cl/share_current`` (share predicted as past / current classes);
-- discriminator forgetting (:class:`ForgettingTracker`): held-out real test images of each class become
-  a probe set when the class arrives; ``cl/d_acc/class_c`` and ``cl/d_forgetting/class_c`` per past
+- discriminator forgetting (:class:`ForgettingTracker`): held-out real test images of each class (the
+  probe sets of ``d_forgetting``'s ``per_class_real``) become a probe set when the class arrives; ``cl/d_acc/class_c`` and ``cl/d_forgetting/class_c`` per past
   class and their means ``cl/d_acc_past``, ``cl/d_forgetting_past``.
 
 FID/KID use the evaluation classifier's features (see ``fidelity.py``), so they are comparable across
@@ -35,7 +35,9 @@ import torch
 from memgan_bench.metrics.classifier import EvalClassifier, accuracy, batched, train_classifier
 from memgan_bench.metrics.continual import summary
 from memgan_bench.metrics.forgetting import ForgettingTracker
-from memgan_bench.plugins import PLUGINS, Plugin
+from memgan_bench.metrics.plugin_forgetting import add_class_probes
+from memgan_bench.plugins import Plugin
+from memgan_bench.registry import PLUGINS
 
 
 def task_classes(experiences) -> list[tuple[int, ...]]:
@@ -95,10 +97,8 @@ class ContinualEval(Plugin):
     def before_experience(self, ctx) -> None:
         if not self.cfg.probe_per_class:
             return
-        for c in task_classes(ctx.experiences)[ctx.experience.index]:
-            if f"class_{c}" not in self.tracker.probes:
-                images = ctx.test_data.of_classes([c]).images[: self.cfg.probe_per_class]
-                self.tracker.add_probe(f"class_{c}", images, is_real=True, step=ctx.step)
+        add_class_probes(self.tracker, ctx, task_classes(ctx.experiences)[ctx.experience.index],
+                         self.cfg.probe_per_class)
 
     def evaluate(self, ctx) -> None:
         experience = ctx.experience
@@ -174,12 +174,12 @@ class ContinualEval(Plugin):
 
     def discriminator_forgetting(self, ctx, tasks) -> dict[str, float]:
         rows = self.tracker.evaluate(ctx.method.discriminate, ctx.step, device=ctx.device)
-        past = {f"class_{c}" for task in tasks[:-1] for c in task}
+        past = {f"real_c{c}": c for task in tasks[:-1] for c in task}
         values = {}
         for row in rows:
             if row["probe"] in past:
-                values[f"cl/d_acc/{row['probe']}"] = row["acc"]
-                values[f"cl/d_forgetting/{row['probe']}"] = row["forgetting"]
+                values[f"cl/d_acc/class_{past[row['probe']]}"] = row["acc"]
+                values[f"cl/d_forgetting/class_{past[row['probe']]}"] = row["forgetting"]
         if past:
             values["cl/d_acc_past"] = float(np.mean([r["acc"] for r in rows if r["probe"] in past]))
             values["cl/d_forgetting_past"] = float(np.mean([r["forgetting"] for r in rows if r["probe"] in past]))

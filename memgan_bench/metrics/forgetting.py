@@ -5,10 +5,13 @@ generator at step s (snapshot s) and held-out real images (possibly one set per 
 created when that class arrives). At every evaluation step t ≥ s the current discriminator D_t gives
 
     p(s, t)   = mean_{x ∈ P_s} D_t(x)                                  (mean P(real))
-    acc(s, t) = mean_{x ∈ P_s} 1[(D_t(x) > 1/2) = y_s]                  (accuracy)
+    acc(s, t) = mean_{x ∈ P_s} 1[(D_t(x) > τ_s) = y_s]                  (accuracy)
     F(s, t)   = max_{t' ∈ T, s ≤ t' ≤ t} acc(s, t') − acc(s, t)         (forgetting, ≥ 0)
 
-with T the evaluation steps. The summary at t is the mean of F(s, t) over probe sets with t − s ≥ H
+with T the evaluation steps and τ_s the probe's decision threshold: ½ for a discriminator that outputs
+P(real); for a WGAN critic (unbounded score, free offset) the midpoint of the critic's mean scores on a
+real and a fake batch when the probe is created (``GANMethod.decision_threshold``), so p(s, t) is then a
+mean score, not a probability. The summary at t is the mean of F(s, t) over probe sets with t − s ≥ H
 (old enough to have been forgotten); F = 0 means D_t is as good on P_s as it ever was.
 """
 
@@ -27,10 +30,11 @@ class ForgettingTracker:
     def __init__(self) -> None:
         self.probes: dict[str, dict] = {}
 
-    def add_probe(self, name: str, x: torch.Tensor, is_real: bool, step: int) -> None:
+    def add_probe(self, name: str, x: torch.Tensor, is_real: bool, step: int, threshold: float = 0.5) -> None:
         if name in self.probes:
             raise ValueError(f"probe set '{name}' exists")
-        self.probes[name] = {"x": x.detach().cpu(), "real": bool(is_real), "created": int(step), "best": float("-inf")}
+        self.probes[name] = {"x": x.detach().cpu(), "real": bool(is_real), "created": int(step),
+                             "threshold": float(threshold), "best": float("-inf")}
 
     def evaluate(self, discriminate: Discriminate, step: int, batch_size: int = 512, device=None) -> list[dict]:
         """One row per probe set created at or before ``step``: p_real, acc, forgetting (see module doc)."""
@@ -42,7 +46,7 @@ class ForgettingTracker:
                 x = probe["x"]
                 p = torch.cat([discriminate(x[i:i + batch_size].to(device or x.device)).float().cpu().reshape(-1)
                                for i in range(0, len(x), batch_size)])
-                acc = float(((p > 0.5) == probe["real"]).float().mean())
+                acc = float(((p > probe["threshold"]) == probe["real"]).float().mean())
                 probe["best"] = max(probe["best"], acc)
                 rows.append({"probe": name, "real": probe["real"], "created": probe["created"], "step": int(step),
                              "p_real": float(p.mean()), "acc": acc, "forgetting": probe["best"] - acc})

@@ -22,7 +22,7 @@ from typing import Optional
 
 import torch
 
-from methods.base import evaluation_mode
+from memgan_bench.method import evaluation_mode
 
 
 def _proxy_codes(method, x: torch.Tensor, m: int, proxy_z: int, chunk: int) -> torch.Tensor:

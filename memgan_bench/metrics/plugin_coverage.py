@@ -9,7 +9,8 @@ from typing import Optional
 from memgan_bench.metrics.classifier import ARCHS, load_or_train_classifier
 from memgan_bench.metrics.coverage import class_coverage, mixture_coverage
 from memgan_bench.metrics.sampling import generate, seen_classes, seen_data
-from memgan_bench.plugins import PLUGINS, Plugin
+from memgan_bench.plugins import Plugin
+from memgan_bench.registry import PLUGINS
 
 
 @dataclass

@@ -9,7 +9,8 @@ from memgan_bench.errors import UserError
 from memgan_bench.metrics.classifier import ARCHS, load_or_train_classifier
 from memgan_bench.metrics.fidelity import METRIC_FLAGS, compute_fidelity
 from memgan_bench.metrics.sampling import generate, random_rows, seen_classes, seen_data
-from memgan_bench.plugins import PLUGINS, Plugin
+from memgan_bench.plugins import Plugin
+from memgan_bench.registry import PLUGINS
 
 
 @dataclass

@@ -9,8 +9,35 @@ import torch
 from memgan_bench.engine.seeding import derive_seed, seeded_rng
 from memgan_bench.metrics.forgetting import ForgettingTracker
 from memgan_bench.metrics.sampling import generate, random_rows, seen_classes
-from memgan_bench.plugins import PLUGINS, Plugin
-from methods.base import evaluation_mode
+from memgan_bench.plugins import Plugin
+from memgan_bench.registry import PLUGINS
+from memgan_bench.method import evaluation_mode
+
+
+def fakes_for_threshold(ctx, real: torch.Tensor) -> torch.Tensor | None:
+    """A fake batch as large as ``real`` to place a critic's decision threshold (None for a method whose
+    discriminator outputs a probability: its threshold is ½)."""
+    if ctx.method.discriminator_output == "probability":
+        return None
+    with seeded_rng(ctx.device, ctx.cfg.seed, "d_forgetting/threshold", ctx.step), torch.no_grad(), \
+            evaluation_mode(ctx.method):
+        return generate(ctx.method, len(real), seen_classes(ctx))
+
+
+def add_real_probe(tracker: ForgettingTracker, ctx, name: str, real: torch.Tensor) -> None:
+    """A real probe set with its decision threshold (``GANMethod.decision_threshold``)."""
+    fake = fakes_for_threshold(ctx, real)
+    threshold = 0.5 if fake is None else ctx.method.decision_threshold(real, fake)
+    tracker.add_probe(name, real, is_real=True, step=ctx.step, threshold=threshold)
+
+
+def add_class_probes(tracker: ForgettingTracker, ctx, classes, size: int) -> None:
+    """One real probe ``real_c{k}`` per class k not probed yet: ``size`` held-out test images of k in a
+    seeded random order, created when the class arrives (streams)."""
+    for k in classes:
+        if f"real_c{k}" not in tracker.probes:
+            x = random_rows(ctx.test_data.of_classes([k]), size, derive_seed(ctx.cfg.seed, "d_forgetting", k))
+            add_real_probe(tracker, ctx, f"real_c{k}", x)
 
 
 @dataclass
@@ -38,6 +65,7 @@ class ForgettingPlugin(Plugin):
     ``d_forgetting/mean_forgetting_real``."""
 
     Config = ForgettingConfig
+    needs = ("discriminate",)
 
     def __init__(self, cfg):
         super().__init__(cfg)
@@ -46,16 +74,11 @@ class ForgettingPlugin(Plugin):
     def before_training(self, ctx) -> None:
         if "real_test" not in self.tracker.probes:
             x = random_rows(ctx.test_data, self.cfg.real_size, derive_seed(ctx.cfg.seed, "d_forgetting"))
-            self.tracker.add_probe("real_test", x, is_real=True, step=ctx.step)
+            add_real_probe(self.tracker, ctx, "real_test", x)
 
     def before_experience(self, ctx) -> None:
-        if not self.cfg.per_class_real:
-            return
-        for k in ctx.experience.classes:
-            if f"real_c{k}" not in self.tracker.probes:
-                seed = derive_seed(ctx.cfg.seed, "d_forgetting", k)
-                x = random_rows(ctx.test_data.of_classes([k]), self.cfg.real_size, seed)
-                self.tracker.add_probe(f"real_c{k}", x, is_real=True, step=ctx.step)
+        if self.cfg.per_class_real:
+            add_class_probes(self.tracker, ctx, ctx.experience.classes, self.cfg.real_size)
 
     def after_train_step(self, ctx) -> None:
         snapshots = sum(not probe["real"] for probe in self.tracker.probes.values())
@@ -64,7 +87,8 @@ class ForgettingPlugin(Plugin):
         with seeded_rng(ctx.device, ctx.cfg.seed, "d_forgetting", ctx.step), torch.no_grad(), \
                 evaluation_mode(ctx.method):
             x = generate(ctx.method, self.cfg.snapshot_size, seen_classes(ctx))
-        self.tracker.add_probe(f"s{ctx.step}", x, is_real=False, step=ctx.step)
+            threshold = ctx.method.decision_threshold(self.tracker.probes["real_test"]["x"], x)
+        self.tracker.add_probe(f"s{ctx.step}", x, is_real=False, step=ctx.step, threshold=threshold)
 
     def evaluate(self, ctx) -> None:
         rows = self.tracker.evaluate(ctx.method.discriminate, ctx.step, device=ctx.device)

@@ -5,13 +5,15 @@ information F of the generator; while training later experiences the method adds
 
     λ/2 · Σ_i F_i (θ_i − θ*_i)²
 
-to its generator loss (``method.generator_penalties``). Anchor and Fisher are replaced at every
+to its generator loss (``method.add_generator_penalty``: the engine-side hook on the generator optimizer,
+so every method is regularised without code of its own; the generator is the parameters of its
+``"generator"`` optimizer). Anchor and Fisher are replaced at every
 experience end (MeRGAN's formulation uses F_{t−1}, θ_{t−1} of the previous task only; the generator's
 samples there cover every class seen so far).
 
 A GAN generator defines no likelihood, so (our documented choice) the Fisher is that of a unit-variance
 Gaussian observation model around the generator's output, p(x | z, c) = N(x; G_θ(z, c), I), taken over
-the generator's own prior (z, c) ~ p(z)·p(c) (``method.sample_codes``: uniform over seen classes for
+the generator's own prior (z, c) ~ p(z)·p(c) (``method.sample_latent``: codes uniform over seen classes for
 conditional methods) and x drawn from the model itself:
 
     F_i = E_{z,c} E_{x ~ p(x|z,c)} [(∂/∂θ_i log p(x | z, c))²] = E_{z,c} E_ε [(εᵀ ∂G_θ(z, c)/∂θ_i)²],  ε ~ N(0, I),
@@ -29,14 +31,21 @@ from torch import nn
 
 from memgan_bench.engine.seeding import seeded_rng
 from memgan_bench.errors import UserError
-from memgan_bench.plugins import PLUGINS, Plugin
-from methods.base import evaluation_mode
+from memgan_bench.plugins import Plugin
+from memgan_bench.registry import PLUGINS
+from memgan_bench.method import evaluation_mode
 
 
 def ewc_penalty(params: dict[str, torch.Tensor], anchor: dict[str, torch.Tensor],
                 fisher: dict[str, torch.Tensor], weight: float) -> torch.Tensor:
     """λ/2 · Σ_i F_i (θ_i − θ*_i)² over the named parameters."""
     return weight / 2 * sum(((params[k] - anchor[k]) ** 2 * fisher[k]).sum() for k in anchor)
+
+
+def generator_named_parameters(method) -> dict[str, torch.Tensor]:
+    """The generator's trainable parameters, named as in ``method.named_parameters()``."""
+    ids = {id(p) for p in method.generator_parameters()}
+    return {name: p for name, p in method.named_parameters() if id(p) in ids and p.requires_grad}
 
 
 class _Generate(nn.Module):
@@ -51,24 +60,21 @@ class _Generate(nn.Module):
 
 
 def generator_fisher(method, num_samples: int, chunk: int) -> dict[str, torch.Tensor]:
-    """Monte Carlo estimate of the diagonal Fisher above, keyed like ``method.generator``'s parameters."""
+    """Monte Carlo estimate of the diagonal Fisher above, keyed like :func:`generator_named_parameters`."""
     wrapper = _Generate(method)
-    names = [name for name, p in method.generator.named_parameters() if p.requires_grad]
-    params = {name: p.detach() for name, p in method.generator.named_parameters() if name in names}
+    params = {name: p.detach() for name, p in generator_named_parameters(method).items()}
 
     def score(theta, z, codes, eps):
-        swapped = {f"method.generator.{name}": value for name, value in theta.items()}
+        swapped = {f"method.{name}": value for name, value in theta.items()}
         codes = None if codes is None else codes.unsqueeze(0)
         out = torch.func.functional_call(wrapper, swapped, (z.unsqueeze(0), codes), strict=False)
         return (eps * out[0]).sum()
 
-    spec = method.latent_spec()
     fisher = {name: torch.zeros_like(p) for name, p in params.items()}
     with evaluation_mode(method), torch.enable_grad():
         for start in range(0, num_samples, chunk):
             n = min(chunk, num_samples - start)
-            z = spec.sample_z(n, method.device)
-            codes = method.sample_codes(n)
+            z, codes = method.sample_latent(n)
             eps = torch.randn(n, *method.spec.sample_shape, device=method.device)
             in_dims = (None, 0, None if codes is None else 0, 0)
             grads = torch.func.vmap(torch.func.grad(score), in_dims=in_dims)(params, z, codes, eps)
@@ -85,29 +91,32 @@ class EWC(Plugin):
         fisher_samples: int = field(default=256, metadata={"min": 1})
         chunk: int = field(default=64, metadata={"min": 1})
 
+    @classmethod
+    def check(cls, run_cfg, method_cls) -> None:
+        super().check(run_cfg, method_cls)
+        if run_cfg.scenario_name == "unsupervised":
+            raise UserError("it anchors each experience to the previous one's generator, so it needs a stream "
+                            "(scenario: {name: class-incremental})")
+
     def __init__(self, cfg):
         super().__init__(cfg)
         self.anchor: dict[str, torch.Tensor] = {}
         self.fisher: dict[str, torch.Tensor] = {}
 
     def before_training(self, ctx) -> None:
-        if not isinstance(getattr(ctx.method, "generator", None), nn.Module):
-            raise UserError(f"plugin ewc needs a method with a .generator module; {ctx.cfg.method} has none")
-        ctx.method.generator_penalties.append(self.penalty)
+        ctx.method.add_generator_penalty(self.penalty)
 
     def penalty(self, method) -> torch.Tensor | float:
         if not self.anchor:
             return 0.0
-        params = dict(method.generator.named_parameters())
-        return ewc_penalty(params, self.anchor, self.fisher, self.cfg.weight)
+        return ewc_penalty(generator_named_parameters(method), self.anchor, self.fisher, self.cfg.weight)
 
     def after_experience(self, ctx) -> None:
         """Fisher and anchor of the generator as trained so far, under an RNG forked from the training one."""
         method = ctx.method
         with seeded_rng(ctx.device, ctx.cfg.seed, "ewc", ctx.experience.index):
             self.fisher = generator_fisher(method, self.cfg.fisher_samples, self.cfg.chunk)
-        self.anchor = {name: p.detach().clone() for name, p in method.generator.named_parameters()
-                       if name in self.fisher}
+        self.anchor = {name: p.detach().clone() for name, p in generator_named_parameters(method).items()}
         ctx.record({"ewc/fisher_mean": float(torch.cat([f.flatten() for f in self.fisher.values()]).mean())})
 
     def state_dict(self) -> dict:

@@ -21,39 +21,17 @@ discriminator); ``update: kaiser`` the −EM ablation. −Memory is plain DCGAN 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 import torch
 import torch.nn.functional as F
 
 from memgan_bench.data.base import DataSpec
 from memgan_bench.errors import UserError
-from methods import METHODS
-from methods.base import Batch, GANMethod, LatentSpec, optimizer_step
+from memgan_bench.registry import METHODS
+from memgan_bench.method import Batch, GANMethod, LatentSpec, optimizer_step
 from methods.memorygan.memory import VMFMemory
 from methods.nets import build_generator, build_trunk, init_weights
-
-
-@dataclass
-class MemoryGANConfig:
-    memory_size: int = field(default=4096, metadata={"min": 2})
-    key_dim: int = field(default=256, metadata={"min": 1})
-    k: int = field(default=128, metadata={"min": 1})
-    z_dim: int = field(default=2, metadata={"min": 1})
-    lam: float = field(default=1e-2, metadata={"min": 0.0})
-    em_iters: int = field(default=1, metadata={"min": 1})
-    alpha: float = field(default=0.5, metadata={"min": 0.0, "max": 1.0})
-    beta: float = field(default=1e-8, metadata={"min": 0.0})
-    kappa: float = field(default=1.0, metadata={"min": 0.0})
-    eps: float = field(default=1e-3, metadata={"min": 0.0, "max": 0.5})
-    fidelity: str = field(default="paper", metadata={"choices": ("paper", "official")})
-    update: str = field(default="em", metadata={"choices": ("em", "kaiser")})
-    mcgn: bool = True
-    loss: str = field(default="saturating", metadata={"choices": ("saturating", "non-saturating")})
-    width: int = field(default=64, metadata={"min": 1})
-    lr: float = field(default=2e-4, metadata={"min": 0.0})
-    betas: tuple[float, float] = (0.5, 0.999)
-    lr_decay_steps: int = field(default=0, metadata={"min": 0})
 
 
 @METHODS.register("memorygan")
@@ -63,12 +41,41 @@ class MemoryGAN(GANMethod):
     the device from the ``lr_step`` buffer and handed to Adam as a 0-dim tensor: a compiled step does not
     recompile as the lr changes, and a captured one keeps decaying it."""
 
-    Config = MemoryGANConfig
+    @dataclass
+    class Config:
+        memory_size: int = field(default=4096, metadata={"min": 2})
+        key_dim: int = field(default=256, metadata={"min": 1})
+        k: int = field(default=128, metadata={"min": 1})
+        z_dim: int = field(default=2, metadata={"min": 1})
+        lam: float = field(default=1e-2, metadata={"min": 0.0})
+        em_iters: int = field(default=1, metadata={"min": 1})
+        alpha: float = field(default=0.5, metadata={"min": 0.0, "max": 1.0})
+        beta: float = field(default=1e-8, metadata={"min": 0.0})
+        kappa: float = field(default=1.0, metadata={"min": 0.0})
+        eps: float = field(default=1e-3, metadata={"min": 0.0, "max": 0.5})
+        fidelity: Literal["paper", "official"] = "paper"
+        update: Literal["em", "kaiser"] = "em"
+        mcgn: bool = True
+        loss: Literal["saturating", "non-saturating"] = "saturating"
+        width: int = field(default=64, metadata={"min": 1})
+        lr: float = field(default=2e-4, metadata={"min": 0.0})
+        betas: tuple[float, float] = (0.5, 0.999)
+        lr_decay_steps: int = field(default=0, metadata={"min": 0})
 
-    def __init__(self, cfg: MemoryGANConfig, spec: DataSpec):
-        super().__init__(cfg, spec)
+    @classmethod
+    def check_config(cls, cfg: "MemoryGAN.Config", run_cfg) -> None:
         if cfg.k > cfg.memory_size:
             raise UserError(f"config key 'model.k' ({cfg.k}) must not exceed model.memory_size ({cfg.memory_size})")
+
+    @classmethod
+    def tiny_configs(cls) -> dict[str, dict]:
+        tiny = {"memory_size": 64, "key_dim": 8, "k": 16, "width": 8, "z_dim": 4}
+        return {"paper": {**tiny, "lr_decay_steps": 10}, "official": {**tiny, "fidelity": "official"},
+                "kaiser-no-mcgn": {**tiny, "update": "kaiser", "mcgn": False}}
+
+    def __init__(self, cfg: Config, spec: DataSpec):
+        super().__init__(cfg, spec)
+        self.check_config(cfg, None)
         self.memory = VMFMemory(
             cfg.memory_size, cfg.key_dim, cfg.k, alpha=cfg.alpha, beta=cfg.beta, kappa=cfg.kappa, eps=cfg.eps,
             em_iters=cfg.em_iters, fidelity=cfg.fidelity, rule=cfg.update,
@@ -101,7 +108,7 @@ class MemoryGAN(GANMethod):
         return self.memory.output(F.normalize(self.query(x), dim=1))
 
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
-        return {"d": self.d_opt, "g": self.g_opt}
+        return {"generator": self.g_opt, "discriminator": self.d_opt}
 
     # --- training -------------------------------------------------------------------------------------
     def _mi(self, q_raw: torch.Tensor, keys: Optional[torch.Tensor]) -> torch.Tensor:
@@ -150,18 +157,18 @@ class MemoryGAN(GANMethod):
         read_gen = self.memory.lookup(q_gen)
         d_gen = self.memory.output(read_gen)
         adv = torch.log(1 - d_gen).mean() if self.cfg.loss == "saturating" else -torch.log(d_gen).mean()
-        g_loss = adv + self.cfg.lam * self._mi(q_gen_raw, keys) + self.generator_penalty()
+        g_loss = adv + self.cfg.lam * self._mi(q_gen_raw, keys)
         optimizer_step(self.g_opt, g_loss)
         if self.cfg.fidelity == "official":
             self.memory.update(q_gen.detach(), torch.zeros(n, device=x.device), read_gen)
 
         return {
-            "d_loss": d_loss.detach(),
-            "g_loss": g_loss.detach(),
-            "mi": mi_d.detach(),
-            "d_real": d_real.detach().mean(),
-            "d_fake": d_fake.detach().mean(),
-            "mem_reset_rate": mem["reset_rate"],
-            "mem_written_frac": mem["written_frac"],
-            **self.memory.stats(),
+            "loss/d_loss": d_loss.detach(),
+            "loss/g_loss": g_loss.detach(),
+            "loss/mi": mi_d.detach(),
+            "diag/d_real": d_real.detach().mean(),
+            "diag/d_fake": d_fake.detach().mean(),
+            "diag/mem_reset_rate": mem["reset_rate"],
+            "diag/mem_written_frac": mem["written_frac"],
+            **{f"diag/{key}": value for key, value in self.memory.stats().items()},
         }

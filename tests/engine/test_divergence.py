@@ -3,17 +3,17 @@
 from dataclasses import dataclass
 
 import pandas as pd
+import pytest
 import torch
 import yaml
 
 from memgan_bench.cli import main
 from memgan_bench.config import resolve
 from memgan_bench.engine.trainer import train
-from methods import METHODS
+from memgan_bench.registry import METHODS
 from methods.dcgan import DCGAN
 
 
-@METHODS.register("test-nan-after-5")
 class NanAfterFive(DCGAN):
     """DCGAN whose reported loss becomes NaN from its 6th step on (a counter buffer, no host sync)."""
 
@@ -29,7 +29,12 @@ class NanAfterFive(DCGAN):
         losses = super().train_step(batch)
         self.steps += 1
         poison = torch.where(self.steps > 5, torch.tensor(float("nan")), torch.tensor(0.0))
-        return {**losses, "d_loss": losses["d_loss"] + poison}
+        return {**losses, "loss/d_loss": losses["loss/d_loss"] + poison}
+
+
+@pytest.fixture(autouse=True)
+def nan_method(scoped_registries):
+    METHODS.register("test-nan-after-5")(NanAfterFive)
 
 
 def test_nan_marks_run_diverged_and_keeps_rows(tmp_path, tiny_dcgan_config):

@@ -3,8 +3,8 @@ import torch
 
 from memgan_bench.data.base import DataSpec, ImageData
 from memgan_bench.typed import build
-from methods import METHODS
-from scenarios import Experience
+from memgan_bench.registry import METHODS
+from memgan_bench.scenario import Experience
 
 
 def _experience(index, classes, seen, num_classes=4, dim=2):

@@ -1,7 +1,8 @@
+import pytest
 import torch
 
 from memgan_bench.data.base import DataSpec
-from methods import Batch
+from memgan_bench.method import Batch
 from methods.acgan import gradient_penalty
 
 
@@ -18,8 +19,8 @@ def test_train_step_consumes_critic_iters_batches_and_updates_both_nets(make_met
     g0 = [p.clone() for p in method.generator.parameters()]
     d0 = [p.clone() for p in method.critic.parameters()]
     logs = method.train_step(Batch(torch.randn(5 * 8, 2), torch.randint(0, 4, (5 * 8,))))
-    assert method.batches_per_step == 5
-    assert {"d_loss", "g_loss", "gp", "wasserstein"} <= set(logs) and all(v.dim() == 0 for v in logs.values())
+    assert method.batches_per_step() == 5
+    assert {"loss/d_loss", "loss/g_loss", "loss/gp", "diag/wasserstein"} <= set(logs) and all(v.dim() == 0 for v in logs.values())
     assert any(not torch.equal(a, b) for a, b in zip(g0, method.generator.parameters()))
     assert any(not torch.equal(a, b) for a, b in zip(d0, method.critic.parameters()))
     assert method.opt_d.state[next(iter(method.critic.parameters()))]["step"] == 5
@@ -32,8 +33,11 @@ def test_conditional_sampling_honours_labels_and_seen_classes_on_images(make_met
     assert method.sample(6, torch.full((6,), 9)).shape == (6, 1, 28, 28)
     assert set(method.sample_codes(200)[:, 0].tolist()) == {3, 7}
     assert method.latent_spec().z_dim == 4 and method.latent_spec().discrete_sizes == (10,)
-    p = method.discriminate(torch.randn(3, 1, 28, 28))
-    assert p.shape == (3,) and bool(((p > 0) & (p < 1)).all())
+    real, fake = torch.randn(3, 1, 28, 28), method.sample(3)
+    score = method.discriminate(real)
+    assert score.shape == (3,) and method.discriminator_output == "critic"
+    expected = 0.5 * float(method.discriminate(real).mean() + method.discriminate(fake).mean())
+    assert method.decision_threshold(real, fake) == pytest.approx(expected)
 
 
 def test_optimizer_state_is_reset_at_each_experience_start(make_method, experience):

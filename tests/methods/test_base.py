@@ -3,7 +3,7 @@
 import torch
 from torch import nn
 
-from methods.base import optimizer_step
+from memgan_bench.method import optimizer_step
 
 
 def test_optimizer_step_equals_backward_and_leaves_the_other_network_without_gradients():
@@ -32,7 +32,8 @@ def test_optimizer_step_equals_backward_and_leaves_the_other_network_without_gra
 def test_prepare_optimizers_makes_a_gpu_written_checkpoint_trainable_on_cpu():
     """A checkpoint written on a GPU holds capturable Adam groups; on CPU they must become plain again."""
     from memgan_bench.data import DataSpec
-    from methods import METHODS, Batch
+    from memgan_bench.registry import METHODS
+    from memgan_bench.method import Batch
 
     cls = METHODS.get("dcgan")
     method = cls(cls.Config(z_dim=4, width=4), DataSpec((1, 28, 28), 10))

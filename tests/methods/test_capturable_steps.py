@@ -10,8 +10,7 @@ import pytest
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
-from memgan_bench.data.base import DataSpec
-from methods import Batch
+from tests.methods.cases import build_tiny, case_ids, first_batch, in_second_experience, method_cases, toy_images
 
 SYNCING_OPS = {"_local_scalar_dense", "nonzero", "masked_select", "_unique2", "unique_dim", "unique_consecutive",
                "equal", "is_nonzero", "repeat_interleave"}
@@ -53,32 +52,21 @@ def guarded_optimizers(method, guard: HostSyncGuard) -> None:
         opt.step = allowed_step
 
 
-CASES = [
-    ("dcgan", {}),
-    ("memorygan", {"memory_size": 64, "key_dim": 8, "k": 16, "lr_decay_steps": 10}),
-    ("memorygan", {"memory_size": 64, "key_dim": 8, "k": 16, "fidelity": "official"}),
-    ("memorygan", {"memory_size": 64, "key_dim": 8, "k": 16, "update": "kaiser", "mcgn": False}),
-    ("acgan", {"critic_iters": 2}),
-    ("mergan-jtr", {"critic_iters": 2}),
-    ("mergan-ra", {"critic_iters": 2}),
-]
+CASES = method_cases()
 
 
-@pytest.mark.parametrize("name, cfg", CASES, ids=[f"{n}-{'-'.join(map(str, c.values()))}" for n, c in CASES])
-def test_train_step_reads_no_tensor_values_on_the_host(name, cfg, make_method, experience):
+@pytest.mark.parametrize("name, variant, overrides", CASES, ids=case_ids(CASES))
+def test_train_step_reads_no_tensor_values_on_the_host(name, variant, overrides):
     torch.manual_seed(0)
-    method = make_method(name, spec=DataSpec((1, 28, 28), 4), **cfg)
-    method.on_experience_start(experience(0, [0, 1], [0, 1], dim=(1, 28, 28)))
-    method.on_experience_end(experience(0, [0, 1], [0, 1], dim=(1, 28, 28)))
-    method.on_experience_start(experience(1, [2, 3], [0, 1, 2, 3], dim=(1, 28, 28)))  # replay active
-    rows = 8 * getattr(method, "batches_per_step", 1)
-    batch = Batch(torch.rand(rows, 1, 28, 28) * 2 - 1, torch.randint(2, 4, (rows,)))
+    method = build_tiny(name, overrides)
+    experience = in_second_experience(method, toy_images())  # replay and frozen parts active
     guard = HostSyncGuard()
     guarded_optimizers(method, guard)
-    method.train_step(batch)  # optimizer state is created outside the guard's concern, in the first step
+    method.train_step(first_batch(method, experience))  # optimizer state is created outside the guard's concern
+    batches = [first_batch(method, experience, step=s) for s in (1, 2)]
     with guard:
-        logs = method.train_step(batch)
-        logs = method.train_step(batch)
+        for batch in batches:
+            logs = method.train_step(batch)
     assert logs and all(v.dim() == 0 for v in logs.values())
 
 
@@ -92,10 +80,3 @@ def test_the_guard_catches_a_host_read():
         torch.where(torch.arange(4) > 1)
     with HostSyncGuard():  # integer gathers and masked arithmetic are capturable
         torch.arange(4)[torch.tensor([2, 0, 1, 3])] + torch.where(torch.arange(4) > 1, 1, 0)
-
-
-def test_every_registered_method_is_checked():
-    from methods import METHODS
-
-    shipped = {name for name in METHODS.names() if METHODS.get(name).__module__.startswith("methods.")}
-    assert {name for name, _ in CASES} == shipped

@@ -4,7 +4,7 @@ import math
 import torch
 
 from memgan_bench.data import DataSpec, load_dataset
-from methods.base import Batch
+from memgan_bench.method import Batch
 from methods.dcgan import DCGAN, discriminator_loss, generator_loss
 
 
@@ -35,7 +35,7 @@ def test_dcgan_trains_on_real_fashion_mnist_with_finite_losses_for_every_size():
         spec = DataSpec((3, side, side), 10)
         method = DCGAN(DCGAN.Config(z_dim=4, width=4), spec)
         losses = method.train_step(Batch(torch.rand(4, 3, side, side) * 2 - 1, torch.zeros(4, dtype=torch.long)))
-        assert math.isfinite(float(losses["g_loss"]))
+        assert math.isfinite(float(losses["loss/g_loss"]))
 
 
 def test_state_dict_round_trip_restores_parameters_and_optimizers():

@@ -1,7 +1,7 @@
 import torch
 
 from memgan_bench.data.base import DataSpec
-from methods import Batch
+from memgan_bench.method import Batch
 
 from methods.mergan import replay_alignment_loss, replay_labels
 

@@ -15,16 +15,20 @@ from memgan_bench.data.base import ImageData
 from memgan_bench.engine import trainer
 from memgan_bench.engine.checkpoint import load_checkpoint
 from memgan_bench.results import read_rows
-from methods import METHODS
+from memgan_bench.registry import METHODS
 
 
-@DATASETS.register("test-two-blobs")
 def two_blobs(split, root, seed):
     g = torch.Generator().manual_seed(0 if split == "train" else 1)
     labels = torch.arange(2).repeat(256)
     x = torch.randn(512, 2, generator=g) * 0.1
     x[:, 0] += labels.float() - 0.5
     return ImageData("test-two-blobs", x, labels, ["left", "right"])
+
+
+@pytest.fixture(autouse=True)
+def two_blobs_dataset(scoped_registries):
+    DATASETS.register("test-two-blobs")(two_blobs)
 
 
 @pytest.fixture(autouse=True)

@@ -9,8 +9,8 @@ from torch import nn
 from memgan_bench.data.base import DataSpec, ImageData
 from memgan_bench.metrics.continual_eval import ContinualEval, task_classes
 from memgan_bench.typed import build
-from methods import GANMethod, LatentSpec
-from scenarios import SCENARIOS
+from memgan_bench.method import GANMethod, LatentSpec
+from memgan_bench.registry import SCENARIOS
 
 K = 3
 LEVELS = torch.linspace(-1, 1, K)  # class c = the constant image at LEVELS[c]

@@ -6,7 +6,7 @@ from torch import nn
 
 from memgan_bench.data.base import DataSpec
 from memgan_bench.metrics.goof import goof_distances, goof_report, nearest_neighbour_rmse
-from methods.base import GANMethod, LatentSpec
+from memgan_bench.method import GANMethod, LatentSpec
 
 
 @dataclass

@@ -7,7 +7,7 @@ import torch
 from memgan_bench.config import resolve
 from memgan_bench.engine.trainer import train
 from memgan_bench.errors import UserError
-from memgan_bench.plugins import PLUGINS as PLUGIN_REGISTRY
+from memgan_bench.registry import PLUGINS as PLUGIN_REGISTRY
 from memgan_bench.plugins import Plugin
 from memgan_bench.results import read_rows
 
@@ -73,10 +73,8 @@ class CrashOnce(Plugin):
             raise KeyboardInterrupt
 
 
-PLUGIN_REGISTRY.register("test-crash-once")(CrashOnce)
-
-
-def test_forgetting_state_survives_resume(tiny_dcgan_config, tmp_path):
+def test_forgetting_state_survives_resume(tiny_dcgan_config, tmp_path, scoped_registries):
+    PLUGIN_REGISTRY.register("test-crash-once")(CrashOnce)
     plugins = {"d_forgetting": PLUGINS["d_forgetting"], "test-crash-once": {}}
     full = run_rows(tiny_dcgan_config, tmp_path / "full", plugins)
     cfg = resolve({**tiny_dcgan_config, "train": {**tiny_dcgan_config["train"], "eval_every": 4}, "plugins": plugins})
@@ -95,7 +93,8 @@ def test_per_class_real_probes_arrive_with_their_class(fmnist):
     _, test = fmnist
     plugin = ForgettingPlugin(ForgettingConfig(real_size=5, per_class_real=True))
     ctx = SimpleNamespace(cfg=SimpleNamespace(seed=0), test_data=test, step=0,
-                          experience=SimpleNamespace(classes=(0, 1)))
+                          experience=SimpleNamespace(classes=(0, 1)),
+                          method=SimpleNamespace(discriminator_output="probability"))
     plugin.before_experience(ctx)
     ctx.step, ctx.experience = 40, SimpleNamespace(classes=(2,))
     plugin.before_experience(ctx)

@@ -6,7 +6,8 @@ from torch import nn
 from memgan_bench.data.base import DataSpec
 from memgan_bench.regularizers.ewc import EWC, ewc_penalty, generator_fisher
 from memgan_bench.typed import build
-from methods import METHODS, GANMethod, LatentSpec
+from memgan_bench.registry import METHODS
+from memgan_bench.method import GANMethod, LatentSpec
 
 
 class LinearGAN(GANMethod):
@@ -15,6 +16,10 @@ class LinearGAN(GANMethod):
     def __init__(self):
         super().__init__(None, DataSpec((2,), 1))
         self.generator = nn.Linear(3, 2)
+        self.opt_g = torch.optim.SGD(self.generator.parameters(), lr=0.1)
+
+    def optimizers(self):
+        return {"generator": self.opt_g, "discriminator": self.opt_g}
 
     def latent_spec(self):
         return LatentSpec(3)
@@ -25,7 +30,7 @@ class LinearGAN(GANMethod):
 
 def reference_fisher(method, n):
     """Per-sample autograd loop over the same draws (z, codes, ε) as the vectorised estimate."""
-    total = {k: torch.zeros_like(p) for k, p in method.generator.named_parameters()}
+    total = {f"generator.{k}": torch.zeros_like(p) for k, p in method.generator.named_parameters()}
     method.eval()
     z = method.latent_spec().sample_z(n)
     codes = method.sample_codes(n)
@@ -35,7 +40,7 @@ def reference_fisher(method, n):
         out = method.generate(z[k : k + 1], None if codes is None else codes[k : k + 1])
         (eps[k] * out[0]).sum().backward()
         for name, p in method.generator.named_parameters():
-            total[name] += p.grad**2
+            total[f"generator.{name}"] += p.grad**2
     return {k: v / n for k, v in total.items()}
 
 
@@ -82,14 +87,14 @@ def test_plugin_appends_penalty_and_keeps_fisher_and_anchor_in_state():
     ctx.cfg, ctx.experience = SimpleNamespace(seed=0), SimpleNamespace(index=0)
     plugin = EWC(build(EWC.Config, {"weight": 2.0, "fisher_samples": 16}))
     plugin.before_training(ctx)
-    assert method.generator_penalty() == 0.0  # no anchor before the first experience ends
+    assert plugin.penalty(method) == 0.0  # no anchor before the first experience ends
     rng = torch.get_rng_state()
     plugin.after_experience(ctx)
     assert torch.equal(rng, torch.get_rng_state())  # the Fisher estimate leaves the training RNG alone
     with torch.no_grad():
         method.generator.bias += 1.0
-    expected = 2.0 / 2 * plugin.fisher["bias"].sum()
-    assert torch.isclose(method.generator_penalty(), expected)
+    expected = 2.0 / 2 * plugin.fisher["generator.bias"].sum()
+    assert torch.isclose(plugin.penalty(method), expected)
     restored = EWC(plugin.cfg)
     restored.load_state_dict(plugin.state_dict())
     assert all(torch.equal(restored.fisher[k], plugin.fisher[k]) for k in plugin.fisher)

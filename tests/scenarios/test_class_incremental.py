@@ -6,7 +6,7 @@ import torch
 
 from memgan_bench.data.base import ImageData
 from memgan_bench.errors import UserError
-from scenarios import SCENARIOS
+from memgan_bench.registry import SCENARIOS
 from memgan_bench.typed import build
 
 

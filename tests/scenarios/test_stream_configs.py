@@ -22,5 +22,5 @@ def test_config_is_a_valid_class_incremental_run(path):
     assert ("ewc" in cfg.plugins) == (variant == "ewc")
     if path.parent.name == "paper":
         assert cfg.scenario.classes_per_experience == 1 and cfg.model.critic_iters == 5
-        assert (cfg.model.lr, cfg.model.beta1, cfg.model.beta2, cfg.model.gp_weight) == (1e-4, 0.0, 0.9, 10.0)
+        assert (cfg.model.lr, cfg.model.betas, cfg.model.gp_weight) == (1e-4, (0.0, 0.9), 10.0)
         assert len(cfg.scenario.class_order) == int(path.stem.split("-")[2].removesuffix("tasks"))

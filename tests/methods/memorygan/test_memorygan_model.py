@@ -8,7 +8,8 @@ import torch
 import torch.nn.functional as F
 
 from memgan_bench.data import DataSpec, load_dataset
-from methods import METHODS, Batch
+from memgan_bench.registry import METHODS
+from memgan_bench.method import Batch
 
 SPEC = DataSpec((1, 28, 28), 10)
 
@@ -31,7 +32,7 @@ def test_real_fashion_mnist_steps_are_finite_and_write_the_memory(options):
     for step in range(3):
         out = method.train_step(Batch(data.images[step * 16:(step + 1) * 16], data.labels[:16]))
         assert all(v.dim() == 0 and math.isfinite(float(v)) for v in out.values()), out
-    assert 0 < float(out["d_real"]) < 1 and 0 < float(out["d_fake"]) < 1
+    assert 0 < float(out["diag/d_real"]) < 1 and 0 < float(out["diag/d_fake"]) < 1
     assert method.memory.used.any() and (method.memory.keys != 0).any() and (method.memory.ages > 0).any()
     samples = method.sample(6)
     assert samples.shape == (6, 1, 28, 28) and samples.abs().max() <= 1

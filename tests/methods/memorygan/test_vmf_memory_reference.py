@@ -7,7 +7,7 @@ import pytest
 import torch
 import torch.nn.functional as F
 
-from memorygan_reference import ReferenceMemory
+from tests.methods.memorygan.memorygan_reference import ReferenceMemory
 from methods.memorygan.memory import VMFMemory
 
 # (N, M, k, batch, EM iterations): k < 64 and k ≥ 64 (the official LRU rule switches at 64)
