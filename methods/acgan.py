@@ -9,7 +9,12 @@ Per step, ``critic_iters`` (5) critic updates on consecutive real batches, then 
 
 with λ_GP = 10, fake labels = the real batch's labels, Adam(1e-4, β = (0, 0.9)) for both, and the Adam
 state reset at the start of every experience. Run in a stream on its own it is plain sequential
-fine-tuning (SFT). Batch norm in the critic is replaced by a per-sample layer norm (GroupNorm with one
+fine-tuning (SFT).
+
+On 2-D data the generator MLP has no batch norm: a stream trains on one class at a time, the one-hot
+column is then constant over the batch, and batch norm after the first layer would subtract it, so G
+could not tell the classes apart in training. The DCGAN image generator has the same coupling in its
+projection layer (a single-class batch, or RA's per-class alignment batch, trains G blind to the label). Batch norm in the critic is replaced by a per-sample layer norm (GroupNorm with one
 group), as the gradient penalty is defined per sample (Gulrajani et al. 2017, §4).
 """
 
@@ -68,7 +73,7 @@ class ACGAN(GANMethod):
 
     def __init__(self, cfg, spec: DataSpec):
         super().__init__(cfg, spec)
-        self.generator = build_generator(cfg.z_dim + spec.num_classes, spec, cfg.width)
+        self.generator = build_generator(cfg.z_dim + spec.num_classes, spec, cfg.width, mlp_batch_norm=False)
         self.critic = layer_norm_critic(build_trunk(spec, 1 + spec.num_classes, cfg.width))
         init_weights(self.generator)
         init_weights(self.critic)

@@ -79,11 +79,12 @@ class DCGANTrunk(nn.Module):
 
 
 class MLPGenerator(nn.Module):
-    def __init__(self, in_dim: int, spec: DataSpec, width: int = 200, depth: int = 4):
+    def __init__(self, in_dim: int, spec: DataSpec, width: int = 200, depth: int = 4, batch_norm: bool = True):
         super().__init__()
         layers: list[nn.Module] = []
         for i in range(depth):
-            layers += [nn.Linear(in_dim if i == 0 else 2 * width, 2 * width), nn.BatchNorm1d(2 * width), nn.ReLU(True)]
+            norm = nn.BatchNorm1d(2 * width) if batch_norm else nn.Identity()
+            layers += [nn.Linear(in_dim if i == 0 else 2 * width, 2 * width), norm, nn.ReLU(True)]
         self.net = nn.Sequential(*layers, nn.Linear(2 * width, spec.sample_shape[0]))
 
     def forward(self, latent):
@@ -113,9 +114,12 @@ class MLPTrunk(nn.Module):
         return self.head(self.features(x))
 
 
-def build_generator(in_dim: int, spec: DataSpec, width: int) -> nn.Module:
-    """DCGAN generator for images, PacGAN's MLP for flat samples (2-D mixtures)."""
-    return DCGANGenerator(in_dim, spec, width) if spec.is_image else MLPGenerator(in_dim, spec, width)
+def build_generator(in_dim: int, spec: DataSpec, width: int, mlp_batch_norm: bool = True) -> nn.Module:
+    """DCGAN generator for images, PacGAN's MLP for flat samples (2-D mixtures; ``mlp_batch_norm=False``
+    drops its batch norm)."""
+    if spec.is_image:
+        return DCGANGenerator(in_dim, spec, width)
+    return MLPGenerator(in_dim, spec, width, batch_norm=mlp_batch_norm)
 
 
 def build_trunk(spec: DataSpec, out_dim: int, width: int, tap: int = 0) -> nn.Module:
