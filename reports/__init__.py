@@ -1,11 +1,13 @@
 """Reports: read any set of run directories into one long-format pandas DataFrame, then write tables
-and seaborn plots. Each report section is a module of this package registered in ``SECTIONS``; a
-section writes what applies to the runs it is given and returns the paths it wrote."""
+and figures. Each report section is a module of this package registered in ``SECTIONS``; a section
+writes what applies to the runs it is given and returns its :class:`reports.page.Part` s (files plus
+their fragment of ``index.html``), in the order of ``ORDER``."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator, Optional
 
 import pandas as pd
 import yaml
@@ -13,9 +15,20 @@ import yaml
 from memgan_bench.errors import UserError
 from memgan_bench.registry import Registry
 
-Section = Callable[[pd.DataFrame, Path], list[Path]]
-SECTIONS: Registry[Section] = Registry("report section", ("reports",))
+SECTIONS: Registry[Callable] = Registry("report section", ("reports",))
+ORDER = ("tables", "curves", "final", "samples", "continual", "appendix")  # sections not named here go last
 NOT_VARIANT_KEYS = ("seed", "name", "device")  # runs that differ only in these are repeats of one config
+SETTING = ["dataset", "scenario"]
+
+
+@dataclass(frozen=True)
+class ReportOptions:
+    """``ci``: ``t`` (Student t) or ``bootstrap`` intervals; ``reference``: the variant the others are
+    tested against (a variant label, or a method name with one variant in the setting)."""
+
+    ci: str = "t"
+    reference: Optional[str] = None
+    confidence: float = 0.95
 
 
 def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
@@ -32,6 +45,18 @@ def run_config(run_dir: str | Path) -> dict:
     """The config a run saved (``config.yaml``), or {} when it has none."""
     path = Path(run_dir) / "config.yaml"
     return (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+
+
+def method_label(run_dir: str | Path, method: str) -> str:
+    """``method[+ewc][ JT]``: the method, "+ewc" when the EWC regulariser was on and "JT" for a
+    cumulative stream (joint training on every class seen so far), from the run's saved config."""
+    cfg = run_config(run_dir)
+    label = method
+    if "ewc" in (cfg.get("plugins") or {}):
+        label += "+ewc"
+    if (cfg.get("scenario") or {}).get("cumulative"):
+        label += " JT"
+    return label
 
 
 def variant_labels(run_dirs: list[Path], methods: dict[Path, str]) -> dict[Path, str]:
@@ -63,7 +88,7 @@ def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
 
 def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
     """All rows of all runs below ``paths`` with the run's ``status``, directory and ``variant`` label
-    (:func:`variant_labels`) added."""
+    (:func:`variant_labels` of :func:`method_label`) added."""
     frames = []
     run_dirs = find_run_dirs(paths)
     for run_dir in run_dirs:
@@ -75,16 +100,50 @@ def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
     if not frames:
         raise UserError(f"no runs (results.csv) found under {', '.join(map(str, paths))}")
     df = pd.concat(frames, ignore_index=True)
-    methods = {run_dir: str(frame["method"].iloc[0]) for run_dir, frame in zip(run_dirs, frames) if len(frame)}
+    methods = {run_dir: method_label(run_dir, str(frame["method"].iloc[0]))
+               for run_dir, frame in zip(run_dirs, frames) if len(frame)}
     labels = variant_labels(list(methods), methods)
     return df.assign(variant=df["run_dir"].map({str(d): label for d, label in labels.items()}))
 
 
-def write_report(df: pd.DataFrame, out_dir: str | Path) -> list[Path]:
-    """Run every report section; returns the files written."""
+def settings(df: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
+    """(title, rows) per setting (dataset × scenario), e.g. ``fashion-mnist · unsupervised``."""
+    for (dataset, scenario), rows in df.groupby(SETTING, sort=True):
+        yield f"{dataset} · {scenario}", rows
+
+
+def slug(title: str) -> str:
+    """A file-name part for a setting title: ``fashion-mnist_unsupervised``."""
+    return "_".join(part.strip().replace(" ", "-") for part in title.split("·"))
+
+
+def resolve_reference(df: pd.DataFrame, reference: str) -> dict[str, str]:
+    """The reference variant of each setting title: the variant labelled ``reference``, else the one
+    variant of method ``reference``. A reference found in no setting is a user error."""
+    found = {}
+    for title, rows in settings(df):
+        variants = sorted(rows["variant"].unique())
+        matches = [v for v in variants if v == reference] or \
+            [v for v in variants if v.split(" [")[0] == reference]
+        if len(matches) == 1:
+            found[title] = matches[0]
+        elif len(matches) > 1:
+            raise UserError(f"--reference {reference!r} matches several variants in {title}: {', '.join(matches)}")
+    if not found:
+        raise UserError(f"--reference {reference!r} is no variant of these runs (variants: "
+                        f"{', '.join(sorted(df['variant'].unique()))})")
+    return found
+
+
+def write_report(df: pd.DataFrame, out_dir: str | Path, options: ReportOptions = ReportOptions()) -> list[Path]:
+    """Run every report section, then the page ``index.html`` holding all their tables and figures;
+    returns the files written."""
+    from reports.page import write_index
+
+    if options.reference is not None:
+        resolve_reference(df, options.reference)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    written: list[Path] = []
-    for name in SECTIONS.names():
-        written += SECTIONS.get(name)(df, out)
-    return written
+    names = sorted(SECTIONS.names(), key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name))
+    parts = [part for name in names for part in SECTIONS.get(name)(df, out, options)]
+    return [path for part in parts for path in part.files] + [write_index(df, parts, out, options)]

@@ -1,46 +1,107 @@
-"""The results table: final value of each metric per run, aggregated over seeds as mean ± std."""
+"""Headline tables: per setting (dataset × scenario), the final value of each headline metric as mean and
+confidence interval over seeds, n, the best mean per column in bold, direction arrows, and a dagger where
+a variant differs from the reference (Welch's t-test, Holm-corrected across the compared variants).
+Written as Markdown, LaTeX (booktabs) and HTML; ``table.csv`` holds the numbers of every metric."""
 
 from __future__ import annotations
 
+import html
+import math
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from memgan_bench.atomic import atomic_write_text
-from reports import SECTIONS
+from reports import SECTIONS, ReportOptions, resolve_reference, settings, slug
+from reports.names import LOWER, METRICS, header, is_headline
+from reports.page import Part
+from reports.stats import holm, mean_interval, welch_p
 
 GROUP = ["variant", "scenario", "dataset"]
-DETAIL_PREFIXES = ("loss/", "cl/", "class_share/", "class_confidence/", "d_forgetting/")
-HEADLINE_DETAIL = ("d_forgetting/mean_forgetting",)
+DAGGER = "†"
+CLASSIFIER_ACCURACY = "classifier_test_acc"
 
 
 def headline(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows of headline metrics only: per-class, per-snapshot, loss and stream detail left to table.csv
-    and the continual section."""
-    keep = ~df["metric"].str.startswith(DETAIL_PREFIXES) | df["metric"].isin(HEADLINE_DETAIL)
-    return df[keep]
+    """Rows of headline metrics only (those named in :mod:`reports.names`)."""
+    return df[df["metric"].map(is_headline)]
 
 
 def final_values(df: pd.DataFrame) -> pd.DataFrame:
     """One row per (run, metric): the value at the run's last logged step of that metric."""
     last = df.sort_values(["step", "experience"]).groupby(["run_dir", "metric"], as_index=False).tail(1)
-    return last[GROUP + ["run_id", "seed", "status", "metric", "value"]]
+    return last[GROUP + ["run_dir", "run_id", "seed", "status", "metric", "value"]]
 
 
-def summary_table(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows: variant (method and distinguishing config keys)/scenario/dataset; columns: each metric as
-    'mean ± std (n)' over the variant's seeds, plus status."""
-    final = final_values(df)
-    stats = final.groupby(GROUP + ["metric"])["value"].agg(["mean", "std", "count"]).reset_index()
-    stats["cell"] = [
-        f"{m:.4g}" if n == 1 or pd.isna(s) else f"{m:.4g} ± {s:.2g} (n={n})"
-        for m, s, n in zip(stats["mean"], stats["std"], stats["count"])
-    ]
-    table = stats.pivot(index=GROUP, columns="metric", values="cell")
-    status = final.groupby(GROUP)["status"].agg(lambda s: ",".join(sorted(set(s))))
-    table.insert(0, "runs", final.groupby(GROUP)["run_id"].nunique())
-    table.insert(1, "status", status)
-    return table.reset_index()
+def statistics(df: pd.DataFrame, options: ReportOptions = ReportOptions()) -> pd.DataFrame:
+    """One row per (setting, variant, metric) of the runs' final values: n, mean, std, the CI (low,
+    high), and against the setting's reference variant the Welch p-value and its Holm adjustment over the
+    variants compared on that metric (``significant``: adjusted p < 1 − confidence); ``best`` marks the
+    best mean of a headline metric in its setting (ties all best)."""
+    references = resolve_reference(df, options.reference) if options.reference else {}
+    rows = []
+    for title, setting_rows in settings(final_values(df)):
+        reference = references.get(title)
+        for metric, metric_rows in setting_rows.groupby("metric"):
+            values = {v: g["value"].to_numpy(float) for v, g in metric_rows.groupby("variant")}
+            compared = [v for v in values if reference in values and v != reference]
+            adjusted = dict(zip(compared, holm([welch_p(values[v], values[reference]) for v in compared])))
+            means = {v: float(np.mean(x)) for v, x in values.items()}
+            best = None
+            if metric in METRICS and any(math.isfinite(m) for m in means.values()):
+                finite = [m for m in means.values() if not math.isnan(m)]
+                best = min(finite) if METRICS[metric].better == LOWER else max(finite)
+            for variant, x in values.items():
+                mean, low, high = mean_interval(x, options.ci, options.confidence)
+                p = welch_p(x, values[reference]) if variant in adjusted else math.nan
+                rows.append(dict(setting=title, dataset=metric_rows["dataset"].iloc[0],
+                                 scenario=metric_rows["scenario"].iloc[0], variant=variant, metric=metric,
+                                 n=len(x), mean=mean, std=float(np.std(x, ddof=1)) if len(x) > 1 else math.nan,
+                                 ci_low=low, ci_high=high, reference=reference or "", p=p,
+                                 p_holm=adjusted.get(variant, math.nan),
+                                 significant=adjusted.get(variant, math.nan) < 1 - options.confidence,
+                                 best=best is not None and mean == best))
+    return pd.DataFrame(rows)
+
+
+def number(x: float, digits: int = 3) -> str:
+    """``x`` to ``digits`` significant digits, never in scientific notation."""
+    if not math.isfinite(x):
+        return str(x)
+    return np.format_float_positional(x, precision=digits, unique=False, fractional=False, trim="-")
+
+
+def cell(stat, ci: str, bold, dagger: str, plus_minus: str = "±") -> str:
+    """``mean ± half-width`` (t) or ``mean [low, high]`` (bootstrap), bold when best, dagger when
+    significant, ``(n=k)`` when fewer runs than the row's n hold this metric."""
+    text = number(stat.mean)
+    if not math.isnan(stat.ci_low):
+        text += (f" {plus_minus} {number((stat.ci_high - stat.ci_low) / 2, 2)}" if ci == "t"
+                 else f" [{number(stat.ci_low)}, {number(stat.ci_high)}]")
+    text = bold(text) if stat.best else text
+    return text + (dagger if stat.significant else "") + (f" (n={stat.n})" if stat.n < stat.runs else "")
+
+
+def wide(stats: pd.DataFrame, ci: str, bold, dagger: str, plus_minus: str = "±",
+         header_of=header) -> pd.DataFrame:
+    """Rows: setting and variant (the reference marked "(ref.)"), n; columns: headline metrics in
+    :data:`METRICS` order, headed by name and arrow."""
+    stats = stats[stats["metric"].map(is_headline)]
+    stats = stats.assign(runs=stats.groupby(["setting", "variant"])["n"].transform("max"))
+    stats = stats.assign(text=[cell(s, ci, bold, dagger, plus_minus) for s in stats.itertuples()])
+    table = stats.pivot(index=["setting", "variant"], columns="metric", values="text")
+    table = table[[m for m in METRICS if m in table.columns]].rename(columns=header_of)
+    table.insert(0, "n", stats.groupby(["setting", "variant"])["runs"].max())
+    table = table.reset_index()
+    reference = table["variant"].isin(set(stats["reference"]))
+    table["variant"] = table["variant"] + np.where(reference, " (ref.)", "")
+    return table.rename(columns={"variant": "Method"}).fillna("–")
+
+
+def summary_table(df: pd.DataFrame, options: ReportOptions = ReportOptions()) -> pd.DataFrame:
+    """The headline table of every setting in Markdown marks (one ``setting`` column)."""
+    return wide(statistics(df, options), options.ci, lambda t: f"**{t}**", DAGGER)
 
 
 def markdown(table: pd.DataFrame) -> str:
@@ -51,8 +112,85 @@ def markdown(table: pd.DataFrame) -> str:
     return "\n".join(lines) + "\n"
 
 
-@SECTIONS.register("table")
-def write_tables(df: pd.DataFrame, out: Path) -> list[Path]:
-    atomic_write_text(out / "table.csv", summary_table(df).to_csv(index=False))
-    atomic_write_text(out / "table.md", markdown(summary_table(headline(df))))
-    return [out / "table.csv", out / "table.md"]
+def latex_escape(text: str) -> str:
+    for plain, tex in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("_", r"\_"),
+                       ("±", r"$\pm$"), ("↓", r"$\downarrow$"), ("↑", r"$\uparrow$"), ("–", "--"),
+                       ("·", ","), ("†", r"$^\dagger$"), ("−", "-")):
+        text = text.replace(plain, tex)
+    return text
+
+
+def latex(table: pd.DataFrame, caption: str, note: str) -> str:
+    """A booktabs ``table`` environment (needs ``\\usepackage{booktabs}``); bold cells arrive as
+    ``\\textbf``."""
+    escape = lambda v: v if str(v).startswith(r"\textbf") else latex_escape(str(v))
+    lines = [r"\begin{table}[t]", r"\centering", rf"\caption{{{latex_escape(caption)}}}",
+             r"\begin{tabular}{l" + "r" * (len(table.columns) - 1) + "}", r"\toprule",
+             " & ".join(latex_escape(str(c)) for c in table.columns) + r" \\", r"\midrule"]
+    lines += [" & ".join(escape(v) for v in row) + r" \\" for row in table.itertuples(index=False)]
+    lines += [r"\bottomrule", r"\end{tabular}", r"\par\smallskip\footnotesize " + latex_escape(note),
+              r"\end{table}"]
+    return "\n".join(lines) + "\n"
+
+
+def html_table(table: pd.DataFrame) -> str:
+    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    escape = lambda v: str(v) if str(v).startswith("<b>") else html.escape(str(v))
+    body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>"
+                   for row in table.itertuples(index=False))
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+
+
+def footnote(stats: pd.DataFrame, df: pd.DataFrame, options: ReportOptions) -> str:
+    """What the cells mean: the interval, bold, the test behind the dagger, and the evaluation
+    classifier's accuracy and the runs that did not finish, when there are any."""
+    level = f"{options.confidence * 100:g} %"
+    interval = ("Student t, n − 1 degrees of freedom" if options.ci == "t"
+                else "percentile bootstrap of the mean, 10,000 resamples")
+    form = "mean ± half-width of the" if options.ci == "t" else "mean [interval] with the"
+    parts = [f"Final values over seeds: {form} {level} confidence interval ({interval}); n = runs. "
+             "Bold: best mean per column (↓ lower is better, ↑ higher is better)."]
+    reference = next((r for r in stats["reference"] if r), "")
+    if reference:
+        compared = stats[(stats["variant"] != reference) & stats["metric"].map(is_headline)]["variant"].nunique()
+        parts.append(f"{DAGGER}: differs from {reference} (two-sided Welch's t-test, Holm-corrected across the "
+                     f"{compared} variants compared with it per metric, α = {1 - options.confidence:.2g}).")
+    elif options.reference:
+        parts.append(f"The reference {options.reference} has no runs in this setting: no tests.")
+    final = final_values(df)
+    accuracy = final[final["metric"] == CLASSIFIER_ACCURACY]["value"]
+    if len(accuracy):
+        span = number(accuracy.min()) if accuracy.min() == accuracy.max() else \
+            f"{number(accuracy.min())}–{number(accuracy.max())}"
+        parts.append(f"Scores use an evaluation classifier of test accuracy {span}.")
+    unfinished = final.drop_duplicates("run_dir")
+    unfinished = unfinished[unfinished["status"] != "finished"]
+    if len(unfinished):
+        runs = ", ".join(f"{r.run_id} ({r.status})" for r in unfinished.itertuples())
+        parts.append(f"Not finished (last values used): {runs}.")
+    return " ".join(parts)
+
+
+@SECTIONS.register("tables")
+def write_tables(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
+    stats = statistics(df, options)
+    atomic_write_text(out / "table.csv", stats.to_csv(index=False))
+    parts, combined = [], []
+    for title, rows in settings(df):
+        setting_stats = stats[stats["setting"] == title]
+        if not setting_stats["metric"].map(is_headline).any():
+            continue
+        note = footnote(setting_stats, rows, options)
+        text = wide(setting_stats, options.ci, lambda t: f"**{t}**", DAGGER).drop(columns="setting")
+        tex = wide(setting_stats, options.ci, lambda t: rf"\textbf{{{latex_escape(t)}}}", DAGGER).drop(columns="setting")
+        page = wide(setting_stats, options.ci, lambda t: f"<b>{html.escape(t)}</b>", DAGGER).drop(columns="setting")
+        name = f"table_{slug(title)}"
+        atomic_write_text(out / f"{name}.md", f"## {title}\n\n{markdown(text)}\n{note}\n")
+        atomic_write_text(out / f"{name}.tex", latex(tex, title, note))
+        combined.append(f"## {title}\n\n{markdown(text)}\n{note}\n")
+        parts.append(Part("Headline table", [out / f"{name}.md", out / f"{name}.tex"], html_table(page), title,
+                          [note]))
+    atomic_write_text(out / "table.md", "\n".join(combined))
+    return parts + [Part("All metrics", [out / "table.csv", out / "table.md"],
+                         '<p class="note">Every metric of every variant (n, mean, std, CI, p-values): '
+                         "<code>table.csv</code>.</p>")]

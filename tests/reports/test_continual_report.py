@@ -3,7 +3,8 @@ import pytest
 import yaml
 
 from reports import load_runs
-from reports.continual import accuracy_matrix, summary_table, with_labels, write_continual
+from reports.continual import accuracy_matrix, write_continual
+from reports.tables import summary_table
 
 
 def write_run(path, seed, method, R, plugins=None, cumulative=False, fid=None):
@@ -31,32 +32,32 @@ def test_matrix_table_and_figures_from_run_directories(tmp_path):
     write_run(tmp_path / "sft1", 1, "acgan", [[0.8], [0.0, 1.0]], fid=[34.0, 54.0])
     write_run(tmp_path / "jt", 0, "acgan", [[1.0], [1.0, 1.0]], cumulative=True, fid=[30.0, 31.0])
     write_run(tmp_path / "ewc", 0, "acgan", [[1.0], [0.5, 1.0]], plugins={"ewc": {"weight": 10.0}})
-    df = with_labels(load_runs([tmp_path]))
-    assert sorted(df["label"].unique()) == ["acgan", "acgan JT", "acgan+ewc"]
+    df = load_runs([tmp_path])
+    assert sorted(df["variant"].unique()) == ["acgan", "acgan JT", "acgan+ewc"]
 
-    R = accuracy_matrix(df[df["label"] == "acgan"])  # mean over the two seeds
+    R = accuracy_matrix(df[df["variant"] == "acgan"])  # mean over the two seeds
     assert R.loc[0, 0] == pytest.approx(0.9) and R.loc[1, 0] == pytest.approx(0.1) and pd.isna(R.loc[0, 1])
 
-    table = summary_table(df).set_index("method")
-    assert table.loc["acgan", "final acc"] == "0.525 ± 0.035"  # (0.55, 0.5) after the last experience
-    assert table.loc["acgan", "FID"] == "52.000 ± 2.828"
-    assert table.loc["acgan JT", "final acc"] == "1.000" and table.loc["acgan", "seeds"] == 2
+    # final values over seeds: acc (0.55, 0.5), FID (50, 54); half-width t_{0.975,1} * s / sqrt(2) = 12.7062 * |d| / 2
+    table = summary_table(df).set_index("Method")
+    assert table.loc["acgan", "Final acc. ↑"] == "0.525 ± 0.32"
+    assert table.loc["acgan", "FID ↓"] == "52 ± 25"
+    assert table.loc["acgan JT", "Final acc. ↑"] == "**1**" and table.loc["acgan", "n"] == 2
 
-    written = {p.name for p in write_continual(df.drop(columns="label"), tmp_path / "report")}
-    assert written == {"continual_accuracy_matrix.png", "continual_forgetting.png", "continual_fid.png",
-                       "continual_table.md", "continual_table.tex"}
-    assert r"0.525 $\pm$ 0.035" in (tmp_path / "report" / "continual_table.tex").read_text()
+    written = {p.name for part in write_continual(df, tmp_path / "report") for p in part.files}
+    assert written == {f"{name}_d_class-incremental.png" for name in
+                       ("continual_accuracy_matrix", "continual_forgetting", "continual_fid")}
 
 
 def test_labels_keep_a_hyperparameter_sweep_apart_and_seeds_together(tmp_path):
     for name, seed, weight in [("weak0", 0, 10.0), ("weak1", 1, 10.0), ("strong", 0, 1000.0)]:
         write_run(tmp_path / name, seed, "acgan", [[1.0]], plugins={"ewc": {"weight": weight}})
     write_run(tmp_path / "sft", 0, "acgan", [[1.0]])
-    labels = with_labels(load_runs([tmp_path])).groupby("label")["run_dir"].nunique()
+    labels = load_runs([tmp_path]).groupby("variant")["run_dir"].nunique()
     assert labels.to_dict() == {"acgan": 1, "acgan+ewc [plugins.ewc.weight=10.0]": 2,
                                 "acgan+ewc [plugins.ewc.weight=1000.0]": 1}
 
 
 def test_runs_without_continual_rows_write_nothing(tmp_path):
-    frame = pd.DataFrame([dict(run_dir="x", metric="fid", value=1.0, step=1, experience=0)])
+    frame = pd.DataFrame([dict(run_dir="x", variant="m", metric="fid", value=1.0, step=1, experience=0)])
     assert write_continual(frame, tmp_path) == []

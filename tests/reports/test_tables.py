@@ -1,50 +1,124 @@
+import math
+import re
+
 import pandas as pd
+import pytest
+import yaml
 
-from reports import load_runs, write_report
-from reports.tables import summary_table
+from memgan_bench.errors import UserError
+from reports import ReportOptions, load_runs, write_report
+from reports.tables import headline, statistics, summary_table, write_tables
 
 
-def write_run(path, seed, values, status="finished"):
+def write_run(path, seed, values, method="m", status="finished", dataset="d", config=None):
+    """A run directory whose results.csv holds ``values``: metric -> [(step, value), ...]."""
     path.mkdir(parents=True)
-    rows = [dict(run_id=path.name, method="m", scenario="unsupervised", dataset="d", seed=seed, step=step,
-                 experience=0, metric="fid", value=value) for step, value in values]
+    rows = [dict(run_id=path.name, method=method, scenario="unsupervised", dataset=dataset, seed=seed, step=step,
+                 experience=0, metric=metric, value=value)
+            for metric, points in values.items() for step, value in points]
     pd.DataFrame(rows).to_csv(path / "results.csv", index=False)
     (path / "status").write_text(status + "\n")
+    if config is not None:
+        (path / "config.yaml").write_text(yaml.safe_dump({"method": method, "seed": seed, **config}))
 
 
-def test_table_takes_final_values_and_aggregates_seeds(tmp_path):
-    write_run(tmp_path / "a", 0, [(10, 50.0), (20, 10.0)])
-    write_run(tmp_path / "b", 1, [(10, 40.0), (20, 14.0)])
+def test_cells_are_final_values_with_t_intervals_over_seeds(tmp_path):
+    write_run(tmp_path / "a", 0, {"fid": [(10, 50.0), (20, 10.0)]})
+    write_run(tmp_path / "b", 1, {"fid": [(10, 40.0), (20, 14.0)]})
     df = load_runs([tmp_path])
+    stat = statistics(df).iloc[0]
+    # final values 10 and 14: mean 12, s = 2 sqrt 2, half-width t_{0.975,1} s / sqrt 2 = 12.7062 * 2
+    assert (stat["n"], stat["mean"]) == (2, 12.0)
+    assert stat["ci_high"] - stat["mean"] == pytest.approx(2 * 12.7062, abs=1e-3)
     table = summary_table(df)
-    assert len(table) == 1
-    assert table.loc[0, "fid"] == "12 ± 2.8 (n=2)"
-    assert table.loc[0, "runs"] == 2
+    assert table.loc[0, "FID ↓"] == "**12 ± 25**" and table.loc[0, "n"] == 2
     written = write_report(df, tmp_path / "report")
-    assert {p.name for p in written} >= {"table.csv", "table.md", "curves.png"}
+    assert {p.name for p in written} >= {"table.csv", "table.md", "table_d_unsupervised.md",
+                                          "table_d_unsupervised.tex", "index.html"}
 
 
-def test_headline_keeps_scores_and_drops_detail_rows():
-    from reports.tables import headline
+def test_best_mean_per_column_is_bold_by_direction(tmp_path):
+    # a: lower FID (better), lower IS (worse); b the opposite.
+    for variant, fid, inception in (("a", 10.0, 2.0), ("b", 20.0, 5.0)):
+        for seed in (0, 1):
+            write_run(tmp_path / f"{variant}{seed}", seed, {"fid": [(5, fid + seed)], "is_mean": [(5, inception + seed)]},
+                      method=variant)
+    table = summary_table(load_runs([tmp_path])).set_index("Method")
+    assert list(table.columns) == ["setting", "n", "FID ↓", "IS ↑"]
+    assert table.loc["a", "FID ↓"].startswith("**") and not table.loc["b", "FID ↓"].startswith("**")
+    assert table.loc["b", "IS ↑"].startswith("**") and not table.loc["a", "IS ↑"].startswith("**")
 
-    metrics = ["fid", "is_mean", "loss/d_loss", "cl/acc/e0", "class_share/3", "d_forgetting/acc/s100",
-               "d_forgetting/mean_forgetting"]
+
+def test_dagger_marks_variants_that_differ_from_the_reference_after_holm(tmp_path):
+    values = {"ref": [10.0, 10.1, 9.9], "far": [20.0, 20.1, 19.9], "near": [10.0, 10.2, 9.9]}
+    for method, fids in values.items():
+        for seed, fid in enumerate(fids):
+            write_run(tmp_path / f"{method}{seed}", seed, {"fid": [(5, fid)]}, method=method)
+    df = load_runs([tmp_path])
+    options = ReportOptions(reference="ref")
+    stats = statistics(df, options).set_index("variant")
+    # two comparisons: Holm doubles the smaller p (far: p ~ 1e-5) and leaves the larger (near)
+    assert stats.loc["far", "p_holm"] == pytest.approx(min(1.0, 2 * stats.loc["far", "p"]))
+    assert stats.loc["near", "p_holm"] == pytest.approx(stats.loc["near", "p"])
+    assert bool(stats.loc["far", "significant"]) and not stats.loc["near", "significant"]
+    assert math.isnan(stats.loc["ref", "p"])
+    table = summary_table(df, options).set_index("Method")
+    assert table.loc["far", "FID ↓"].endswith("†") and not table.loc["near", "FID ↓"].endswith("†")
+    assert "ref (ref.)" in table.index
+    parts = write_tables(df, tmp_path / "report", options)
+    note = parts[0].notes[0]
+    assert "Welch's t-test" in note and "Holm-corrected across the 2 variants" in note
+    tex = (tmp_path / "report" / "table_d_unsupervised.tex").read_text()
+    assert r"\toprule" in tex and r"\textbf{10 $\pm$ 0.25}" in tex and r"$^\dagger$" in tex
+    assert r"FID $\downarrow$" in tex
+
+
+def test_bootstrap_cells_show_the_interval(tmp_path):
+    write_run(tmp_path / "a", 0, {"fid": [(5, 0.0)]})
+    write_run(tmp_path / "b", 1, {"fid": [(5, 1.0)]})
+    table = summary_table(load_runs([tmp_path]), ReportOptions(ci="bootstrap"))
+    assert table.loc[0, "FID ↓"] == "**0.5 [0, 1]**"
+
+
+def test_unknown_reference_is_a_user_error(tmp_path):
+    write_run(tmp_path / "a", 0, {"fid": [(5, 1.0)]}, method="dcgan")
+    with pytest.raises(UserError, match="--reference 'wgan' is no variant"):
+        write_report(load_runs([tmp_path]), tmp_path / "report", ReportOptions(reference="wgan"))
+    assert not (tmp_path / "report").exists()
+
+
+def test_headline_keeps_named_scores_and_drops_losses_diagnostics_and_detail_rows():
+    metrics = ["fid", "is_mean", "loss/d_loss", "diag/d_real", "cl/acc/e0", "class_share/3", "d_forgetting/acc/s100",
+               "d_forgetting/mean_forgetting", "is_std"]
     kept = headline(pd.DataFrame({"metric": metrics}))["metric"].tolist()
     assert kept == ["fid", "is_mean", "d_forgetting/mean_forgetting"]
 
 
 def test_configs_of_one_method_are_separate_rows_and_seeds_are_averaged(tmp_path):
     """Ablations (same method, different config) must not be averaged as if they were seeds."""
-    import yaml
-
     for variant, update in (("full", "em"), ("no-em", "kaiser")):
         for seed, fid in ((0, 10.0), (1, 12.0)):
-            run = tmp_path / f"{variant}-s{seed}"
-            write_run(run, seed, [(5, fid + (update == "kaiser"))])
-            config = {"method": "m", "model": {"update": update, "k": 8}, "seed": seed, "device": "cpu"}
-            (run / "config.yaml").write_text(yaml.safe_dump(config))
-    table = summary_table(load_runs([tmp_path])).set_index("variant")
+            write_run(tmp_path / f"{variant}-s{seed}", seed, {"fid": [(5, fid + (update == "kaiser"))]},
+                      config={"model": {"update": update, "k": 8}, "device": "cpu"})
+    table = summary_table(load_runs([tmp_path])).set_index("Method")
     assert sorted(table.index) == ["m [model.update=em]", "m [model.update=kaiser]"]
-    assert table.loc["m [model.update=em]", "fid"] == "11 ± 1.4 (n=2)"
-    assert table.loc["m [model.update=kaiser]", "fid"] == "12 ± 1.4 (n=2)"
-    assert (table["runs"] == 2).all()
+    assert table.loc["m [model.update=em]", "FID ↓"] == "**11 ± 13**"
+    assert table.loc["m [model.update=kaiser]", "FID ↓"] == "12 ± 13"
+    assert (table["n"] == 2).all()
+
+
+def test_index_page_is_self_contained_and_holds_every_setting(tmp_path):
+    for dataset in ("d1", "d2"):
+        for seed in (0, 1):
+            write_run(tmp_path / f"{dataset}-{seed}", seed, {"fid": [(5, 3.0 + seed), (10, 2.0 + seed)],
+                                                            "loss/g_loss": [(5, 1.0), (10, 0.5)],
+                                                            "diag/d_real": [(5, 0.9), (10, 0.8)]}, dataset=dataset)
+    written = write_report(load_runs([tmp_path]), tmp_path / "report")
+    page = (tmp_path / "report" / "index.html").read_text()
+    sources = re.findall(r'src="([^"]*)"', page)
+    pngs = [p for p in written if p.suffix == ".png"]
+    assert {p.name for p in pngs} == {f"{kind}_{d}_unsupervised.png" for kind in ("curves", "final", "appendix")
+                                       for d in ("d1", "d2")}
+    assert len(sources) == len(pngs) and all(s.startswith("data:image/png;base64,") for s in sources)
+    assert "<h2>d1 · unsupervised</h2>" in page and "<h2>d2 · unsupervised</h2>" in page
+    assert page.count("<table>") == 2

@@ -1,0 +1,49 @@
+"""Final metrics as points: per setting and headline metric, each run's final value (small dots) and the
+mean with its confidence interval (bar) per variant, the numbers of the headline table drawn."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from reports import SECTIONS, ReportOptions, settings, slug
+from reports.curves import legend_below, panel_grid, variant_colors
+from reports.names import METRICS, header
+from reports.page import Part, figure_part
+from reports.tables import final_values, statistics
+
+
+@SECTIONS.register("final")
+def write_final(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
+    colors = variant_colors(df)
+    stats = statistics(df, ReportOptions(ci=options.ci, confidence=options.confidence))
+    final = final_values(df)
+    parts = []
+    level = f"{options.confidence * 100:g} %"
+    for title, rows in settings(final):
+        present = set(stats[stats["setting"] == title]["metric"])
+        metrics = [m for m in METRICS if m in present]
+        if not metrics:
+            continue
+        variants = sorted(rows["variant"].unique())
+        fig, axes = panel_grid(metrics, columns=4, width=3.6, height=0.5 + 0.45 * len(variants))
+        for ax, metric in zip(axes, metrics):
+            for y, variant in enumerate(variants):
+                runs = rows[(rows["metric"] == metric) & (rows["variant"] == variant)]["value"]
+                stat = stats[(stats["setting"] == title) & (stats["metric"] == metric) & (stats["variant"] == variant)]
+                ax.scatter(runs, [y] * len(runs), s=12, color=colors[variant], alpha=0.45, linewidths=0)
+                if len(stat):
+                    s = stat.iloc[0]
+                    error = [[s["mean"] - s["ci_low"]], [s["ci_high"] - s["mean"]]] if s["n"] > 1 else None
+                    ax.errorbar([s["mean"]], [y], xerr=error, fmt="D", ms=6, capsize=4, color=colors[variant])
+            ax.set_yticks(range(len(variants)), variants if ax.get_subplotspec().is_first_col() else [""] * len(variants))
+            ax.set_ylim(-0.6, len(variants) - 0.4)
+            ax.invert_yaxis()
+            ax.set_title(header(metric))
+            ax.grid(axis="x", alpha=0.3)
+        legend_below(fig, variants, colors)
+        parts.append(figure_part(fig, out / f"final_{slug(title)}.png", "Final metrics",
+                                 f"Dots: runs; diamonds and bars: mean and {level} confidence interval "
+                                 f"({options.ci}).", title))
+    return parts
