@@ -88,7 +88,7 @@ def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
 
 def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
     """All rows of all runs below ``paths`` with the run's ``status``, directory and ``variant`` label
-    (:func:`variant_labels` of :func:`method_label`) added."""
+    (:func:`variant_labels` of :func:`method_label` among the runs of its setting) added."""
     frames = []
     run_dirs = find_run_dirs(paths)
     for run_dir in run_dirs:
@@ -100,9 +100,12 @@ def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
     if not frames:
         raise UserError(f"no runs (results.csv) found under {', '.join(map(str, paths))}")
     df = pd.concat(frames, ignore_index=True)
-    methods = {run_dir: method_label(run_dir, str(frame["method"].iloc[0]))
-               for run_dir, frame in zip(run_dirs, frames) if len(frame)}
-    labels = variant_labels(list(methods), methods)
+    methods, by_setting = {}, {}
+    for run_dir, frame in zip(run_dirs, frames):
+        if len(frame):
+            methods[run_dir] = method_label(run_dir, str(frame["method"].iloc[0]))
+            by_setting.setdefault(tuple(frame[SETTING].iloc[0]), []).append(run_dir)
+    labels = {d: label for dirs in by_setting.values() for d, label in variant_labels(dirs, methods).items()}
     return df.assign(variant=df["run_dir"].map({str(d): label for d, label in labels.items()}))
 
 

@@ -27,12 +27,12 @@ def write_final(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOpti
         if not metrics:
             continue
         variants = sorted(rows["variant"].unique())
-        fig, axes = panel_grid(metrics, columns=4, width=3.6, height=0.5 + 0.45 * len(variants))
+        fig, axes = panel_grid(metrics, columns=4, width=3.6, height=1.0 + 0.5 * len(variants))
         for ax, metric in zip(axes, metrics):
             for y, variant in enumerate(variants):
                 runs = rows[(rows["metric"] == metric) & (rows["variant"] == variant)]["value"]
                 stat = stats[(stats["setting"] == title) & (stats["metric"] == metric) & (stats["variant"] == variant)]
-                ax.scatter(runs, [y] * len(runs), s=12, color=colors[variant], alpha=0.45, linewidths=0)
+                ax.scatter(runs, [y + 0.22] * len(runs), s=14, color=colors[variant], alpha=0.6, linewidths=0)
                 if len(stat):
                     s = stat.iloc[0]
                     error = [[s["mean"] - s["ci_low"]], [s["ci_high"] - s["mean"]]] if s["n"] > 1 else None
@@ -44,6 +44,6 @@ def write_final(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOpti
             ax.grid(axis="x", alpha=0.3)
         legend_below(fig, variants, colors)
         parts.append(figure_part(fig, out / f"final_{slug(title)}.png", "Final metrics",
-                                 f"Dots: runs; diamonds and bars: mean and {level} confidence interval "
+                                 f"Dots (below each bar): runs; diamonds and bars: mean and {level} confidence interval "
                                  f"({options.ci}).", title))
     return parts

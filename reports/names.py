@@ -39,12 +39,9 @@ METRICS: dict[str, MetricName] = {
     "cl/seen_coverage": MetricName("Seen-class coverage", HIGHER),
     "cl/d_forgetting_past": MetricName("D forgetting", LOWER),
 }
+HEADLINE = list(METRICS)
 ARROWS = {LOWER: "↓", HIGHER: "↑"}
 LOSS, DIAGNOSTIC = "loss/", "diag/"
-
-
-def is_headline(metric: str) -> bool:
-    return metric in METRICS
 
 
 def human(metric: str) -> str:

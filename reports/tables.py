@@ -14,18 +14,20 @@ import pandas as pd
 
 from memgan_bench.atomic import atomic_write_text
 from reports import SECTIONS, ReportOptions, resolve_reference, settings, slug
-from reports.names import LOWER, METRICS, header, is_headline
+from reports.names import HEADLINE, LOWER, METRICS, header
 from reports.page import Part
 from reports.stats import holm, mean_interval, welch_p
 
 GROUP = ["variant", "scenario", "dataset"]
+STATISTICS = ["setting", "dataset", "scenario", "variant", "status", "metric", "n", "mean", "std", "ci_low", "ci_high",
+              "reference", "p", "p_holm", "significant", "best"]
 DAGGER = "†"
 CLASSIFIER_ACCURACY = "classifier_test_acc"
 
 
 def headline(df: pd.DataFrame) -> pd.DataFrame:
     """Rows of headline metrics only (those named in :mod:`reports.names`)."""
-    return df[df["metric"].map(is_headline)]
+    return df[df["metric"].isin(HEADLINE)]
 
 
 def final_values(df: pd.DataFrame) -> pd.DataFrame:
@@ -43,26 +45,27 @@ def statistics(df: pd.DataFrame, options: ReportOptions = ReportOptions()) -> pd
     rows = []
     for title, setting_rows in settings(final_values(df)):
         reference = references.get(title)
+        statuses = setting_rows.groupby("variant")["status"].agg(lambda s: ",".join(sorted(set(s))))
         for metric, metric_rows in setting_rows.groupby("metric"):
             values = {v: g["value"].to_numpy(float) for v, g in metric_rows.groupby("variant")}
             compared = [v for v in values if reference in values and v != reference]
-            adjusted = dict(zip(compared, holm([welch_p(values[v], values[reference]) for v in compared])))
-            means = {v: float(np.mean(x)) for v, x in values.items()}
+            raw = {v: welch_p(values[v], values[reference]) for v in compared}
+            adjusted = dict(zip(compared, holm([raw[v] for v in compared])))
+            means = [m for m in (float(np.mean(x)) for x in values.values()) if not math.isnan(m)]
             best = None
-            if metric in METRICS and any(math.isfinite(m) for m in means.values()):
-                finite = [m for m in means.values() if not math.isnan(m)]
-                best = min(finite) if METRICS[metric].better == LOWER else max(finite)
+            if metric in METRICS and means:
+                best = min(means) if METRICS[metric].better == LOWER else max(means)
             for variant, x in values.items():
                 mean, low, high = mean_interval(x, options.ci, options.confidence)
-                p = welch_p(x, values[reference]) if variant in adjusted else math.nan
                 rows.append(dict(setting=title, dataset=metric_rows["dataset"].iloc[0],
-                                 scenario=metric_rows["scenario"].iloc[0], variant=variant, metric=metric,
+                                 scenario=metric_rows["scenario"].iloc[0], variant=variant,
+                                 status=statuses[variant], metric=metric,
                                  n=len(x), mean=mean, std=float(np.std(x, ddof=1)) if len(x) > 1 else math.nan,
-                                 ci_low=low, ci_high=high, reference=reference or "", p=p,
+                                 ci_low=low, ci_high=high, reference=reference or "", p=raw.get(variant, math.nan),
                                  p_holm=adjusted.get(variant, math.nan),
                                  significant=adjusted.get(variant, math.nan) < 1 - options.confidence,
                                  best=best is not None and mean == best))
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=STATISTICS)
 
 
 def number(x: float, digits: int = 3) -> str:
@@ -83,20 +86,36 @@ def cell(stat, ci: str, bold, dagger: str, plus_minus: str = "±") -> str:
     return text + (dagger if stat.significant else "") + (f" (n={stat.n})" if stat.n < stat.runs else "")
 
 
-def wide(stats: pd.DataFrame, ci: str, bold, dagger: str, plus_minus: str = "±",
-         header_of=header) -> pd.DataFrame:
+def with_cells(stats: pd.DataFrame, ci: str, bold, dagger: str, plus_minus: str = "±") -> pd.DataFrame:
+    """``stats`` plus ``runs`` (the variant's n in its setting) and the ``text`` of each cell."""
+    stats = stats.assign(runs=stats.groupby(["setting", "variant"])["n"].transform("max"))
+    return stats.assign(text=[cell(s, ci, bold, dagger, plus_minus) for s in stats.itertuples()])
+
+
+def wide(stats: pd.DataFrame, ci: str, bold, dagger: str, plus_minus: str = "±") -> pd.DataFrame:
     """Rows: setting and variant (the reference marked "(ref.)"), n; columns: headline metrics in
     :data:`METRICS` order, headed by name and arrow."""
-    stats = stats[stats["metric"].map(is_headline)]
-    stats = stats.assign(runs=stats.groupby(["setting", "variant"])["n"].transform("max"))
-    stats = stats.assign(text=[cell(s, ci, bold, dagger, plus_minus) for s in stats.itertuples()])
+    stats = with_cells(stats[stats["metric"].isin(HEADLINE)], ci, bold, dagger, plus_minus)
+    if stats.empty:
+        return pd.DataFrame(columns=["setting", "Method", "n"])
     table = stats.pivot(index=["setting", "variant"], columns="metric", values="text")
-    table = table[[m for m in METRICS if m in table.columns]].rename(columns=header_of)
+    table = table[[m for m in METRICS if m in table.columns]].rename(columns=header)
     table.insert(0, "n", stats.groupby(["setting", "variant"])["runs"].max())
     table = table.reset_index()
     reference = table["variant"].isin(set(stats["reference"]))
     table["variant"] = table["variant"] + np.where(reference, " (ref.)", "")
     return table.rename(columns={"variant": "Method"}).fillna("–")
+
+
+def every_metric(stats: pd.DataFrame, ci: str) -> pd.DataFrame:
+    """``table.csv``: a row per setting and variant with its runs and their statuses, a column per
+    metric (every metric, by its logged name), cells as in the headline table without marks."""
+    stats = with_cells(stats, ci, lambda text: text, "")
+    index = ["dataset", "scenario", "variant"]
+    table = stats.pivot(index=index, columns="metric", values="text")
+    table.insert(0, "runs", stats.groupby(index)["runs"].max())
+    table.insert(1, "status", stats.groupby(index)["status"].first())
+    return table.reset_index()
 
 
 def summary_table(df: pd.DataFrame, options: ReportOptions = ReportOptions()) -> pd.DataFrame:
@@ -152,9 +171,10 @@ def footnote(stats: pd.DataFrame, df: pd.DataFrame, options: ReportOptions) -> s
              "Bold: best mean per column (↓ lower is better, ↑ higher is better)."]
     reference = next((r for r in stats["reference"] if r), "")
     if reference:
-        compared = stats[(stats["variant"] != reference) & stats["metric"].map(is_headline)]["variant"].nunique()
-        parts.append(f"{DAGGER}: differs from {reference} (two-sided Welch's t-test, Holm-corrected across the "
-                     f"{compared} variants compared with it per metric, α = {1 - options.confidence:.2g}).")
+        compared = stats[(stats["variant"] != reference) & stats["metric"].isin(HEADLINE)]["variant"].nunique()
+        across = f"the {compared} variants compared with it per metric" if compared > 1 else "the one variant compared"
+        parts.append(f"{DAGGER}: differs from {reference} (two-sided Welch's t-test, Holm-corrected across {across}, "
+                     f"α = {1 - options.confidence:.2g}).")
     elif options.reference:
         parts.append(f"The reference {options.reference} has no runs in this setting: no tests.")
     final = final_values(df)
@@ -174,11 +194,12 @@ def footnote(stats: pd.DataFrame, df: pd.DataFrame, options: ReportOptions) -> s
 @SECTIONS.register("tables")
 def write_tables(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
     stats = statistics(df, options)
-    atomic_write_text(out / "table.csv", stats.to_csv(index=False))
+    atomic_write_text(out / "statistics.csv", stats.to_csv(index=False))
+    atomic_write_text(out / "table.csv", every_metric(stats, options.ci).to_csv(index=False))
     parts, combined = [], []
     for title, rows in settings(df):
         setting_stats = stats[stats["setting"] == title]
-        if not setting_stats["metric"].map(is_headline).any():
+        if not setting_stats["metric"].isin(HEADLINE).any():
             continue
         note = footnote(setting_stats, rows, options)
         text = wide(setting_stats, options.ci, lambda t: f"**{t}**", DAGGER).drop(columns="setting")
@@ -191,6 +212,6 @@ def write_tables(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOpt
         parts.append(Part("Headline table", [out / f"{name}.md", out / f"{name}.tex"], html_table(page), title,
                           [note]))
     atomic_write_text(out / "table.md", "\n".join(combined))
-    return parts + [Part("All metrics", [out / "table.csv", out / "table.md"],
-                         '<p class="note">Every metric of every variant (n, mean, std, CI, p-values): '
-                         "<code>table.csv</code>.</p>")]
+    return parts + [Part("All metrics", [out / "statistics.csv", out / "table.csv", out / "table.md"],
+                         '<p class="note">Every metric of every variant: <code>table.csv</code> (cells as above), '
+                         "<code>statistics.csv</code> (n, mean, std, CI, p-values, as numbers).</p>")]

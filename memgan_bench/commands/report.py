@@ -19,13 +19,12 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from reports import ReportOptions, load_runs, write_report
-    from reports.tables import markdown, summary_table
 
     options = ReportOptions(ci=args.ci, reference=args.reference)
     df = load_runs(args.runs)
     out = Path(args.out) if args.out else Path(args.runs[0]) / "report"
     written = write_report(df, out, options)
-    print(markdown(summary_table(df, options)))
+    print((out / "table.md").read_text())
     for path in written:
         print(f"wrote {path}")
     return 0

@@ -122,3 +122,11 @@ def test_index_page_is_self_contained_and_holds_every_setting(tmp_path):
     assert len(sources) == len(pngs) and all(s.startswith("data:image/png;base64,") for s in sources)
     assert "<h2>d1 · unsupervised</h2>" in page and "<h2>d2 · unsupervised</h2>" in page
     assert page.count("<table>") == 2
+
+
+def test_variants_are_told_apart_within_a_setting_only(tmp_path):
+    """The same method on two datasets differs in data.name and model size: no label should say so."""
+    for dataset, width in (("d1", 8), ("d2", 16)):
+        write_run(tmp_path / f"{dataset}", 0, {"fid": [(5, 1.0)]}, dataset=dataset,
+                  config={"data": {"name": dataset}, "model": {"width": width}})
+    assert set(load_runs([tmp_path])["variant"]) == {"m"}
