@@ -16,6 +16,7 @@ import pandas as pd
 
 from reports import SECTIONS, ReportOptions, settings, slug
 from reports.curves import draw_bands, legend_below, panel_grid, variant_colors
+from reports.names import header
 from reports.page import Part, figure_part, pyplot
 
 CURVES = ["cl/acc_avg", "cl/acc_forgetting_max", "cl/acc_forgetting_last", "cl/acc_bwt", "cl/reverse_acc",
@@ -71,7 +72,7 @@ def write_continual(df: pd.DataFrame, out: Path, options: ReportOptions = Report
             fig, axes = panel_grid(present, columns=4, width=3.8, height=3.2)
             for ax, metric in zip(axes, present):
                 draw_bands(ax, rows[rows["metric"] == metric], colors, options, x="experience")
-                ax.set(title=metric, xlabel="experience")
+                ax.set(title=header(metric), xlabel="experience")
                 ax.xaxis.get_major_locator().set_params(integer=True)
             legend_below(fig, variants, colors)
             parts.append(figure_part(fig, out / f"{file}_{name}.png", heading,

@@ -41,6 +41,11 @@ def write_final(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOpti
             ax.set_ylim(-0.6, len(variants) - 0.4)
             ax.invert_yaxis()
             ax.set_title(header(metric))
+            ax.ticklabel_format(axis="x", useOffset=False)
+            low, high = ax.get_xlim()
+            if high - low < 1e-6 * max(1.0, abs(low)):  # runs that agree to rounding: a readable span around them
+                pad = 0.05 * max(abs(low), 1e-3)
+                ax.set_xlim(low - pad, high + pad)
             ax.grid(axis="x", alpha=0.3)
         legend_below(fig, variants, colors)
         parts.append(figure_part(fig, out / f"final_{slug(title)}.png", "Final metrics",

@@ -21,7 +21,10 @@ h1 { font-size: 1.6em; } h2 { border-bottom: 1px solid #ccc; padding-bottom: .2e
 h3 { font-size: 1.05em; margin: 1.4em 0 .4em; }
 table { border-collapse: collapse; border-top: 2px solid #222; border-bottom: 2px solid #222; margin: .5em 0; }
 thead th { border-bottom: 1px solid #222; }
-th, td { padding: .25em .7em; text-align: right; white-space: nowrap; font-variant-numeric: tabular-nums; }
+.scroll { overflow-x: auto; }
+table { font-size: .92em; }
+th, td { padding: .25em .6em; text-align: right; font-variant-numeric: tabular-nums; }
+td { white-space: nowrap; } th { vertical-align: bottom; }
 th:first-child, td:first-child { text-align: left; }
 .note { color: #555; font-size: .9em; max-width: 60em; }
 figure { margin: .5em 0 1.5em; } figure img { max-width: 100%; } figcaption { color: #555; font-size: .9em; }

@@ -40,7 +40,7 @@ def statistics(df: pd.DataFrame, options: ReportOptions = ReportOptions()) -> pd
     """One row per (setting, variant, metric) of the runs' final values: n, mean, std, the CI (low,
     high), and against the setting's reference variant the Welch p-value and its Holm adjustment over the
     variants compared on that metric (``significant``: adjusted p < 1 − confidence); ``best`` marks the
-    best mean of a headline metric in its setting (ties all best)."""
+    best mean of a headline metric among two or more variants of its setting (ties all best)."""
     references = resolve_reference(df, options.reference) if options.reference else {}
     rows = []
     for title, setting_rows in settings(final_values(df)):
@@ -53,7 +53,7 @@ def statistics(df: pd.DataFrame, options: ReportOptions = ReportOptions()) -> pd
             adjusted = dict(zip(compared, holm([raw[v] for v in compared])))
             means = [m for m in (float(np.mean(x)) for x in values.values()) if not math.isnan(m)]
             best = None
-            if metric in METRICS and means:
+            if metric in METRICS and len(means) > 1:
                 best = min(means) if METRICS[metric].better == LOWER else max(means)
             for variant, x in values.items():
                 mean, low, high = mean_interval(x, options.ci, options.confidence)
@@ -68,11 +68,20 @@ def statistics(df: pd.DataFrame, options: ReportOptions = ReportOptions()) -> pd
     return pd.DataFrame(rows, columns=STATISTICS)
 
 
-def number(x: float, digits: int = 3) -> str:
-    """``x`` to ``digits`` significant digits, never in scientific notation."""
+def number(x: float, digits: int = 3, decimals: int | None = None) -> str:
+    """``x`` to ``digits`` significant digits (and at most ``decimals`` decimals), never in scientific
+    notation."""
     if not math.isfinite(x):
         return str(x)
+    x = round(x, decimals) if decimals is not None else x
     return np.format_float_positional(x, precision=digits, unique=False, fractional=False, trim="-")
+
+
+def half_width(mean: float, half: float) -> str:
+    """The half-width to 2 significant digits, but no finer than one decimal past the mean's third
+    significant digit (a spread of 1e-8 around 0.11 is 0)."""
+    decimals = 3 - math.floor(math.log10(abs(mean))) if mean and math.isfinite(mean) else None
+    return number(half, 2, decimals)
 
 
 def cell(stat, ci: str, bold, dagger: str, plus_minus: str = "±") -> str:
@@ -80,7 +89,7 @@ def cell(stat, ci: str, bold, dagger: str, plus_minus: str = "±") -> str:
     significant, ``(n=k)`` when fewer runs than the row's n hold this metric."""
     text = number(stat.mean)
     if not math.isnan(stat.ci_low):
-        text += (f" {plus_minus} {number((stat.ci_high - stat.ci_low) / 2, 2)}" if ci == "t"
+        text += (f" {plus_minus} {half_width(stat.mean, (stat.ci_high - stat.ci_low) / 2)}" if ci == "t"
                  else f" [{number(stat.ci_low)}, {number(stat.ci_high)}]")
     text = bold(text) if stat.best else text
     return text + (dagger if stat.significant else "") + (f" (n={stat.n})" if stat.n < stat.runs else "")
@@ -157,7 +166,7 @@ def html_table(table: pd.DataFrame) -> str:
     escape = lambda v: str(v) if str(v).startswith("<b>") else html.escape(str(v))
     body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>"
                    for row in table.itertuples(index=False))
-    return f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    return f'<div class="scroll"><table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>'
 
 
 def footnote(stats: pd.DataFrame, df: pd.DataFrame, options: ReportOptions) -> str:

@@ -7,7 +7,7 @@ import yaml
 
 from memgan_bench.errors import UserError
 from reports import ReportOptions, load_runs, write_report
-from reports.tables import headline, statistics, summary_table, write_tables
+from reports.tables import half_width, headline, statistics, summary_table, write_tables
 
 
 def write_run(path, seed, values, method="m", status="finished", dataset="d", config=None):
@@ -31,7 +31,7 @@ def test_cells_are_final_values_with_t_intervals_over_seeds(tmp_path):
     assert (stat["n"], stat["mean"]) == (2, 12.0)
     assert stat["ci_high"] - stat["mean"] == pytest.approx(2 * 12.7062, abs=1e-3)
     table = summary_table(df)
-    assert table.loc[0, "FID ↓"] == "**12 ± 25**" and table.loc[0, "n"] == 2
+    assert table.loc[0, "FID ↓"] == "12 ± 25" and table.loc[0, "n"] == 2  # one variant: nothing bold
     written = write_report(df, tmp_path / "report")
     assert {p.name for p in written} >= {"table.csv", "table.md", "table_d_unsupervised.md",
                                           "table_d_unsupervised.tex", "index.html"}
@@ -77,7 +77,12 @@ def test_bootstrap_cells_show_the_interval(tmp_path):
     write_run(tmp_path / "a", 0, {"fid": [(5, 0.0)]})
     write_run(tmp_path / "b", 1, {"fid": [(5, 1.0)]})
     table = summary_table(load_runs([tmp_path]), ReportOptions(ci="bootstrap"))
-    assert table.loc[0, "FID ↓"] == "**0.5 [0, 1]**"
+    assert table.loc[0, "FID ↓"] == "0.5 [0, 1]"
+
+
+def test_half_width_is_no_finer_than_the_mean():
+    assert half_width(45.5, 2.63) == "2.6" and half_width(1.02, 0.0172) == "0.017"
+    assert half_width(0.11, 1.2e-8) == "0" and half_width(0.0, 0.0123) == "0.012"
 
 
 def test_unknown_reference_is_a_user_error(tmp_path):
