@@ -162,7 +162,8 @@ def latex(table: pd.DataFrame, caption: str, note: str) -> str:
 
 
 def html_table(table: pd.DataFrame) -> str:
-    head = "".join(f"<th>{html.escape(str(c))}</th>" for c in table.columns)
+    head = "".join(f"<th>{html.escape(str(c)).replace(' ↓', '&nbsp;↓').replace(' ↑', '&nbsp;↑')}</th>"
+                   for c in table.columns)  # the arrow stays with the name's last word
     escape = lambda v: str(v) if str(v).startswith("<b>") else html.escape(str(v))
     body = "".join("<tr>" + "".join(f"<td>{escape(v)}</td>" for v in row) + "</tr>"
                    for row in table.itertuples(index=False))

@@ -135,3 +135,19 @@ def test_variants_are_told_apart_within_a_setting_only(tmp_path):
         write_run(tmp_path / f"{dataset}", 0, {"fid": [(5, 1.0)]}, dataset=dataset,
                   config={"data": {"name": dataset}, "model": {"width": width}})
     assert set(load_runs([tmp_path])["variant"]) == {"m"}
+
+
+def test_report_command_options_and_its_one_line_errors(tmp_path, capsys):
+    from memgan_bench.cli import main
+
+    for seed in (0, 1):
+        write_run(tmp_path / "runs" / f"a{seed}", seed, {"fid": [(5, 10.0 + seed)]}, method="dcgan")
+        write_run(tmp_path / "runs" / f"b{seed}", seed, {"fid": [(5, 20.0 + seed)]}, method="wgan")
+    assert main(["report", str(tmp_path / "runs"), "--reference", "dcgan", "--ci", "bootstrap"]) == 0
+    printed = capsys.readouterr().out
+    assert "| dcgan (ref.) | 2 | **10.5 [10, 11]** |" in printed and "differs from dcgan" in printed
+    assert (tmp_path / "runs" / "report" / "index.html").exists()
+    for bad in (["--reference", "gan"], ["--ci", "normal"]):
+        assert main(["report", str(tmp_path / "runs"), *bad]) == 2
+        error = capsys.readouterr().err
+        assert error.count("\n") == 1 and error.startswith("memgan-bench: error:")
