@@ -143,7 +143,7 @@ def markdown(table: pd.DataFrame) -> str:
 def latex_escape(text: str) -> str:
     for plain, tex in (("\\", r"\textbackslash{}"), ("&", r"\&"), ("%", r"\%"), ("#", r"\#"), ("_", r"\_"),
                        ("±", r"$\pm$"), ("↓", r"$\downarrow$"), ("↑", r"$\uparrow$"), ("–", "--"),
-                       ("·", ","), ("†", r"$^\dagger$"), ("−", "-")):
+                       (" · ", ", "), ("†", r"$^\dagger$"), ("−", "-"), ("α", r"$\alpha$")):
         text = text.replace(plain, tex)
     return text
 

@@ -151,3 +151,11 @@ def test_report_command_options_and_its_one_line_errors(tmp_path, capsys):
         assert main(["report", str(tmp_path / "runs"), *bad]) == 2
         error = capsys.readouterr().err
         assert error.count("\n") == 1 and error.startswith("memgan-bench: error:")
+
+
+def test_appendix_orders_headline_metrics_other_metrics_losses_then_diagnostics():
+    from reports.appendix import appendix_metrics
+
+    metrics = ["diag/d_real", "loss/g_loss", "is_std", "is_mean", "fid", "once"]
+    rows = pd.DataFrame([dict(metric=m, step=step) for m in metrics for step in ((5,) if m == "once" else (5, 10))])
+    assert appendix_metrics(rows) == ["fid", "is_mean", "is_std", "loss/g_loss", "diag/d_real"]
