@@ -36,6 +36,7 @@ METRICS: dict[str, MetricName] = {
     "cl/acc_bwt": MetricName("BWT", HIGHER),
     "cl/reverse_acc": MetricName("Reverse acc.", HIGHER),
     "cl/fid": MetricName("FID", LOWER),
+    "cl/kid": MetricName("KID", LOWER),
     "cl/seen_coverage": MetricName("Seen-class coverage", HIGHER),
     "cl/d_forgetting_past": MetricName("D forgetting", LOWER),
 }
