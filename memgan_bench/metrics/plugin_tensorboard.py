@@ -13,7 +13,8 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memgan_bench.plugins import PLUGINS, Plugin
+from memgan_bench.plugins import Plugin
+from memgan_bench.registry import PLUGINS
 
 
 @dataclass

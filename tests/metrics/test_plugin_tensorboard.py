@@ -3,7 +3,8 @@ import pytest
 from memgan_bench.config import resolve
 from memgan_bench.engine.trainer import train
 from memgan_bench.metrics.plugin_tensorboard import TensorBoardPlugin
-from memgan_bench.plugins import PLUGINS, Plugin
+from memgan_bench.plugins import Plugin
+from memgan_bench.registry import PLUGINS
 from memgan_bench.results import read_rows
 
 
@@ -40,7 +41,6 @@ def test_training_is_the_same_with_and_without_it(tiny_dcgan_config, tmp_path):
 CRASHED = []
 
 
-@PLUGINS.register("crash_once_at_10")
 class CrashOnce(Plugin):
     def after_train_step(self, ctx):
         if ctx.step == 10 and not CRASHED:
@@ -52,7 +52,8 @@ class CrashOnce(Plugin):
             raise RuntimeError("crash")
 
 
-def test_a_resumed_run_logs_each_row_once(tiny_dcgan_config, tmp_path):
+def test_a_resumed_run_logs_each_row_once(tiny_dcgan_config, tmp_path, scoped_registries):
+    PLUGINS.register("crash_once_at_10")(CrashOnce)
     # checkpoints at 4 and 8; the crashed session had flushed rows of steps 9 and 10, which the resumed run logs again
     config = resolve({**tiny_dcgan_config, "train": {**tiny_dcgan_config["train"], "eval_every": 4, "log_every": 1},
                       "plugins": {"tensorboard": {}, "crash_once_at_10": {}}})
