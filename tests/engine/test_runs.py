@@ -23,7 +23,8 @@ def dead_pid():
 
 
 def fake_killed_run(out):
-    """What SIGKILL leaves behind: status 'running' and a lease held by a dead process on this host."""
+    """What SIGKILL leaves behind: status 'running', a lease held by a dead process on this host and a temp
+    file of an interrupted write (here one from another host, which only the lease holder may remove)."""
     import json
     import socket
     import time
@@ -31,6 +32,7 @@ def fake_killed_run(out):
     (out / "status").write_text("running\n")
     (out / "lease").write_text(json.dumps({"host": socket.gethostname(), "pid": dead_pid(), "job_id": None,
                                            "started": time.time(), "heartbeat": time.time()}))
+    (out / ".config.yaml~otherhost~5~x1.tmp").write_text("partial")
 
 
 class RowsThenCrash(Plugin):
@@ -107,6 +109,7 @@ def test_run_killed_before_its_first_checkpoint_restarts_from_step_zero(tmp_path
         capsys.readouterr().err
     assert rows_of(out) == rows_of(tmp_path / "full")
     assert (out / "status").read_text() == "finished\n" and not (out / "lease").exists()
+    assert not list(out.glob(".*.tmp"))
 
 
 def test_two_runs_on_one_directory_train_it_once(tmp_path, tiny_dcgan_config):
