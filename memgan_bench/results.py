@@ -60,6 +60,7 @@ class ResultsLog:
         self.identity = {key: identity[key] for key in ("run_id", "method", "scenario", "dataset", "seed")}
         self.count = keep
         if keep == 0:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.unlink(missing_ok=True)
             return
         if not self.path.is_file():

@@ -28,6 +28,8 @@ def run(args) -> int:
 
     if args.num < 1:
         raise UserError("--num must be >= 1")
+    if args.out and Path(args.out).is_dir():
+        raise UserError(f"--out {args.out} is a folder; give the path of the PNG file to write")
     run_dir = RunDir(args.run_dir)
     cfg = load_config(run_dir.config)
     data = load_dataset(cfg.data.name, "train", cfg.data.root, cfg.seed)
