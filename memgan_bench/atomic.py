@@ -8,6 +8,7 @@ that the caller holds exclusively (a leased run directory). Files get the permis
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import socket
@@ -56,6 +57,17 @@ def remove_temps(folder: str | Path) -> list[Path]:
     return removed
 
 
+@contextlib.contextmanager
+def naming(path: str | Path):
+    """Re-raise an ``OSError`` that names no file (``write``/``fsync`` failing on a full disk) with ``path``."""
+    try:
+        yield
+    except OSError as err:
+        if err.filename is not None or err.errno is None:
+            raise
+        raise OSError(err.errno, err.strerror, str(path)) from None
+
+
 def atomic_write(path: str | Path, write: Callable[[object], None], mode: str = "wb") -> None:
     """Call ``write(fileobj)`` on a temp file next to ``path`` and rename it into place."""
     path = Path(path)
@@ -67,7 +79,7 @@ def atomic_write(path: str | Path, write: Callable[[object], None], mode: str = 
                                suffix=TEMP_SUFFIX)
     try:
         os.fchmod(fd, 0o666 & ~_umask())
-        with os.fdopen(fd, mode) as handle:
+        with naming(path), os.fdopen(fd, mode) as handle:
             write(handle)
             handle.flush()
             os.fsync(handle.fileno())

@@ -18,7 +18,7 @@ import threading
 import time
 from pathlib import Path
 
-from memgan_bench.atomic import atomic_write_text
+from memgan_bench.atomic import atomic_write_text, naming
 from memgan_bench.errors import UserError
 
 HEARTBEAT_S = 30.0
@@ -149,7 +149,7 @@ def _create_exclusive(path: Path, text: str) -> bool:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
     except FileExistsError:
         return False
-    with os.fdopen(fd, "w") as handle:
+    with naming(path), os.fdopen(fd, "w") as handle:
         handle.write(text)
         handle.flush()
         os.fsync(handle.fileno())

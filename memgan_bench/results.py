@@ -16,7 +16,7 @@ import io
 import os
 from pathlib import Path
 
-from memgan_bench.atomic import atomic_write_text
+from memgan_bench.atomic import atomic_write_text, naming
 from memgan_bench.errors import UserError
 
 ROW_FIELDS = ("run_id", "method", "scenario", "dataset", "seed", "step", "experience", "metric", "value")
@@ -79,7 +79,7 @@ class ResultsLog:
         self.count += len(values)
 
     def _append(self, text: str) -> None:
-        with open(self.path, "a", encoding="utf-8", newline="") as handle:
+        with naming(self.path), open(self.path, "a", encoding="utf-8", newline="") as handle:
             if handle.tell() == 0:
                 handle.write(HEADER)
             handle.write(text)

@@ -37,7 +37,7 @@ def run(args) -> int:
     state = load_checkpoint(run_dir.last_checkpoint)
     try:
         method.load_state_dict(state["method"])
-    except (KeyError, RuntimeError, ValueError) as err:
+    except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as err:
         raise UserError(f"checkpoint does not match the run's config: {str(err).splitlines()[0][:200]}") from None
     torch.manual_seed(args.seed)
     labels = torch.arange(args.num) % data.num_classes if method.conditional else None
