@@ -159,7 +159,7 @@ def gzip_garbled(data: bytes) -> bytes:
     import gzip
 
     packed = bytearray(gzip.compress(data))
-    packed[12:20] = b"\xff" * 8
+    packed[10] ^= 0xFF  # first byte of the deflate stream: zlib.error, not an OSError
     return bytes(packed)
 
 
