@@ -16,6 +16,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable
 
+from memgan_bench.liveness import process_gone
+
 TEMP_SUFFIX = ".tmp"
 
 
@@ -35,15 +37,7 @@ def _temp_owner(temp: Path) -> tuple[str, int] | None:
 
 def _writer_gone(temp: Path) -> bool:
     owner = _temp_owner(temp)
-    if owner is None or owner[0] != socket.gethostname():
-        return False
-    try:
-        os.kill(owner[1], 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
+    return owner is not None and process_gone(*owner)
 
 
 def remove_temps(folder: str | Path) -> list[Path]:

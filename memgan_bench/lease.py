@@ -11,6 +11,7 @@ another host that died, or a frozen node). Takeover is serialised by a second ``
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import socket
@@ -20,6 +21,7 @@ from pathlib import Path
 
 from memgan_bench.atomic import atomic_write_text, naming
 from memgan_bench.errors import UserError
+from memgan_bench.liveness import process_gone
 
 HEARTBEAT_S = 30.0
 STALE_AFTER_S = 600.0
@@ -39,19 +41,9 @@ def job_id() -> str | None:
     return next((os.environ[name] for name in JOB_ID_VARIABLES if os.environ.get(name)), None)
 
 
-def pid_alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by another user
-        return True
-    return True
-
-
 def read_lease(path: str | Path) -> dict | None:
-    """The holder described by a lease file; None if there is none. An unreadable (torn) file reads as
-    ``{}``, which is stale once its mtime is older than ``STALE_AFTER_S``."""
+    """The holder described by a lease file; None if there is none. A file that is not a JSON object
+    (torn, or still being written) reads as ``{"heartbeat": its mtime}``: held until that is old."""
     path = Path(path)
     try:
         text = path.read_text()
@@ -68,8 +60,10 @@ def read_lease(path: str | Path) -> dict | None:
 def is_stale(holder: dict, path: Path) -> bool:
     """True if the holder of lease file ``path`` is gone: a dead pid on this host (or this very pid
     without this process holding it: a restarted container reuses pids), or an old heartbeat."""
-    if holder.get("host") == socket.gethostname() and isinstance(holder.get("pid"), int):
-        if not pid_alive(holder["pid"]) or holder["pid"] == os.getpid() and path.resolve() not in _HELD:
+    host, pid = holder.get("host"), holder.get("pid")
+    if isinstance(host, str) and isinstance(pid, int):
+        if process_gone(host, pid) or (host, pid) == (socket.gethostname(), os.getpid()) \
+                and path.resolve() not in _HELD:
             return True
     heartbeat = holder.get("heartbeat")
     return not isinstance(heartbeat, (int, float)) or time.time() - heartbeat > STALE_AFTER_S
@@ -104,7 +98,7 @@ class Lease:
                   "started": time.time(), "heartbeat": time.time()}
         if _create_exclusive(path, json.dumps(record)):
             return cls(path, record)
-        with _takeover_lock(run_dir / "lease.takeover"):
+        with _takeover_guard(run_dir / "lease.takeover"):
             holder = read_lease(path)
             if holder is not None and not is_stale(holder, path):
                 raise LeaseHeld(f"run directory {run_dir} is being trained by {describe(holder)} "
@@ -156,24 +150,20 @@ def _create_exclusive(path: Path, text: str) -> bool:
     return True
 
 
-class _takeover_lock:
-    """``O_EXCL`` guard around a takeover; a guard left by a claimant killed mid-takeover expires in 60 s."""
-
-    def __init__(self, path: Path):
-        self.path = path
-
-    def __enter__(self) -> None:
-        deadline = time.time() + 10
-        while not _create_exclusive(self.path, str(os.getpid())):
-            try:
-                if time.time() - self.path.stat().st_mtime > 60:
-                    self.path.unlink(missing_ok=True)
-                    continue
-            except FileNotFoundError:
-                continue
-            if time.time() > deadline:
-                raise LeaseHeld(f"another process is taking over the lease of {self.path.parent}")
-            time.sleep(0.05)
-
-    def __exit__(self, *exc) -> None:
-        self.path.unlink(missing_ok=True)
+@contextlib.contextmanager
+def _takeover_guard(path: Path):
+    """``O_EXCL`` guard around a takeover; one left by a claimant killed mid-takeover expires in 60 s."""
+    deadline = time.time() + 10
+    while not _create_exclusive(path, str(os.getpid())):
+        try:
+            if time.time() - path.stat().st_mtime > 60:
+                path.unlink(missing_ok=True)
+        except FileNotFoundError:
+            pass
+        if time.time() > deadline:
+            raise LeaseHeld(f"another process is taking over the lease of {path.parent}")
+        time.sleep(0.05)
+    try:
+        yield
+    finally:
+        path.unlink(missing_ok=True)
