@@ -4,8 +4,9 @@ A process claims a run directory by creating ``RUN_DIR/lease`` with ``O_CREAT | 
 local file systems and on NFSv3+), holding JSON ``{host, pid, job_id, started, heartbeat}``. While it
 holds the lease a daemon thread rewrites the heartbeat (atomically) every ``HEARTBEAT_S`` seconds;
 releasing deletes the file. A lease is stale, and the next claimant takes it over, when its holder is
-on this host and its pid is dead, or when its heartbeat is older than ``STALE_AFTER_S`` (a holder on
-another host that died, or a frozen node). Takeover is serialised by a second ``O_EXCL`` file,
+on this host and its pid is dead, when it is on another host under this process's own job id (a
+requeued job), or when its heartbeat is older than ``STALE_AFTER_S`` (a holder on another host that
+died, or a frozen node). Takeover is serialised by a second ``O_EXCL`` file,
 ``lease.takeover``, so two claimants never both take over one stale lease.
 """
 
@@ -58,13 +59,17 @@ def read_lease(path: str | Path) -> dict | None:
 
 
 def is_stale(holder: dict, path: Path) -> bool:
-    """True if the holder of lease file ``path`` is gone: a dead pid on this host (or this very pid
-    without this process holding it: a restarted container reuses pids), or an old heartbeat."""
-    host, pid = holder.get("host"), holder.get("pid")
-    if isinstance(host, str) and isinstance(pid, int):
-        if process_gone(host, pid) or (host, pid) == (socket.gethostname(), os.getpid()) \
-                and path.resolve() not in _HELD:
-            return True
+    """True if the holder of lease file ``path`` is gone: on this host, its pid is dead (or is this very
+    pid while this process does not hold it: a restarted container reuses pids); on another host, it ran
+    under this process's own job id (an earlier attempt of this task: a requeued SLURM job keeps its id);
+    anywhere, its heartbeat is older than ``STALE_AFTER_S``."""
+    host, pid, job = holder.get("host"), holder.get("pid"), holder.get("job_id")
+    if (host, pid) == (socket.gethostname(), os.getpid()):
+        return path.resolve() not in _HELD
+    if isinstance(host, str) and isinstance(pid, int) and process_gone(host, pid):
+        return True
+    if host != socket.gethostname() and job is not None and job == job_id():
+        return True
     heartbeat = holder.get("heartbeat")
     return not isinstance(heartbeat, (int, float)) or time.time() - heartbeat > STALE_AFTER_S
 

@@ -57,6 +57,16 @@ def test_another_hosts_lease_is_held_until_its_heartbeat_is_old(tmp_path):
         assert read_lease(tmp_path / "lease")["host"] == socket.gethostname()
 
 
+def test_a_requeued_job_takes_over_the_lease_of_its_earlier_attempt_on_another_host(tmp_path, monkeypatch):
+    monkeypatch.setenv("SLURM_JOB_ID", "4242")
+    write_lease(tmp_path, host="node-a", pid=1, job_id="4242")
+    with Lease.claim(tmp_path):
+        assert read_lease(tmp_path / "lease")["job_id"] == "4242"
+    write_lease(tmp_path, host="node-a", pid=1, job_id="4243")
+    with pytest.raises(LeaseHeld, match="job 4243"):
+        Lease.claim(tmp_path)
+
+
 def test_a_torn_lease_file_is_stale_once_its_mtime_is_old(tmp_path):
     (tmp_path / "lease").write_text('{"host": "x", "pi')
     with pytest.raises(LeaseHeld):
