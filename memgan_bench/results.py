@@ -63,7 +63,7 @@ class ResultsLog:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             self.path.unlink(missing_ok=True)
             return
-        if not self.path.is_file():
+        if not self.path.exists():
             raise UserError(f"{self.path} is missing but the checkpoint counts {keep} rows in it")
         found = len(read_rows(self.path))
         if keep > found:

@@ -19,7 +19,7 @@ from memgan_bench.errors import UserError
 MAGIC = b"MGBCKPT\x00"
 FORMAT_VERSION = 2
 FIELD_TYPES = {"format_version": int, "step": int, "experience": int, "step_in_experience": int,
-               "results_rows": int, "method": dict, "plugins": dict, "rng": dict}
+               "results_rows": int, "method": dict, "plugins": dict, "rng": dict, "log_window": dict}
 
 
 def save_checkpoint(path: str | Path, state: dict) -> None:

@@ -82,7 +82,7 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
     run.set_status("running")
     loop = Loop(ctx, plugins, progress)
     if resume:
-        loop.restore_log_window(state.get("log_window", {}))
+        loop.restore_log_window(state["log_window"])
     try:
         for plugin in plugins.values():
             plugin.before_training(ctx)

@@ -211,6 +211,9 @@ BAD_INPUTS = {
     "empty results": (damaged_run(write("results.csv", b"")), "is not a results file"),
     "non-UTF-8 results": (damaged_run(write("results.csv", HEADER + b"\xe9\n")), "is not UTF-8 text"),
     "results is a folder": (damaged_run(results_dir), "is a directory"),
+    "results is a folder on resume": (damaged_run(results_dir, ("resume",)), "is a directory"),
+    "results missing on resume": (damaged_run(lambda run: (run / "results.csv").unlink(), ("resume",)),
+                                  "is missing but the checkpoint counts"),
     # a run's config.yaml
     "malformed run config (report)": (damaged_run(write("config.yaml", b"method: [dcgan\n")), "is not valid YAML"),
     "malformed run config (resume)": (damaged_run(write("config.yaml", b"- a\n- b\n"), ("resume",)),

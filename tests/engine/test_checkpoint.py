@@ -9,7 +9,8 @@ from memgan_bench.errors import UserError
 
 def state(**changes):
     return {"step": 7, "experience": 0, "step_in_experience": 7, "results_rows": 3,
-            "method": {"w": torch.arange(4096, dtype=torch.float32)}, "plugins": {}, "rng": {}, **changes}
+            "method": {"w": torch.arange(4096, dtype=torch.float32)}, "plugins": {}, "rng": {}, "log_window": {},
+            **changes}
 
 
 def test_round_trip(tmp_path):
@@ -41,6 +42,7 @@ def test_a_truncated_checkpoint_is_refused(tmp_path):
     ({"step": "7"}, "'step' is a str, expected int"),
     ({"method": [1, 2]}, "'method' is a list, expected dict"),
     ({"results_rows": True}, "'results_rows' is a bool, expected int"),
+    ({"log_window": None}, "'log_window' is a NoneType, expected dict"),
 ])
 def test_fields_of_the_wrong_type_are_refused(tmp_path, changes, fragment):
     save_checkpoint(tmp_path / "c.pt", state(**changes))
