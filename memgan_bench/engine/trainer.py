@@ -65,7 +65,6 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
     plugins = {name: PLUGINS.get(name)(options) for name, options in cfg.plugins.items()}
     identity = {"run_id": run_id_of(cfg, run.path), "method": cfg.method, "scenario": cfg.scenario_name,
                 "dataset": cfg.data.name, "seed": cfg.seed}
-    run.path.mkdir(parents=True, exist_ok=True)
     # rows logged after the checkpoint (or by an attempt that never checkpointed) are dropped
     results = ResultsLog(run.results, identity, keep=state["results_rows"] if resume else 0)
     ctx = RunContext(cfg=cfg, run=run, results=results, method=method,
