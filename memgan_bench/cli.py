@@ -1,6 +1,8 @@
 """``memgan-bench`` command line: subcommands are discovered in :mod:`memgan_bench.commands`.
 
-Every error a user can cause is printed as one line and exits with code 2, never a traceback.
+Every error a user can cause is printed as one line and exits with code 2, never a traceback: a
+:class:`UserError` raised where the input is read or validated, or an ``OSError`` of a file operation
+(a read-only or full disk, a path that is a file or a folder where the other is needed).
 """
 
 from __future__ import annotations
@@ -38,6 +40,13 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
     return parser, modules
 
 
+def describe_os_error(err: OSError) -> str:
+    """``strerror: filename`` on one line (``[Errno 28] No space left on device: 'runs/x/results.csv'``)."""
+    text = f"[Errno {err.errno}] {err.strerror}" if err.strerror else str(err) or type(err).__name__
+    paths = [repr(str(name)) for name in (err.filename, err.filename2) if name is not None]
+    return " ".join(f"{text}: {' -> '.join(paths)}".splitlines()) if paths else " ".join(text.splitlines())
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         parser, modules = build_parser()
@@ -45,6 +54,9 @@ def main(argv: list[str] | None = None) -> int:
         return int(modules[args.command].run(args) or 0)
     except UserError as err:
         print(f"memgan-bench: error: {err}", file=sys.stderr)
+        return UserError.exit_code
+    except OSError as err:
+        print(f"memgan-bench: error: {describe_os_error(err)}", file=sys.stderr)
         return UserError.exit_code
     except KeyboardInterrupt:
         print("memgan-bench: interrupted", file=sys.stderr)

@@ -81,7 +81,9 @@ def read_yaml(path: str | Path) -> dict:
     if not path.is_file():
         raise UserError(f"config file not found: {path}")
     try:
-        data = yaml.safe_load(path.read_text())
+        data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except UnicodeDecodeError as err:
+        raise UserError(f"config file {path} is not UTF-8 text (byte {err.start}; save it as UTF-8)") from None
     except yaml.YAMLError as err:
         raise UserError(f"config file {path} is not valid YAML: {str(err).splitlines()[0]}") from None
     if data is None:

@@ -2,17 +2,23 @@
 
 Every field is checked against its annotation; ``field(metadata={"min": .., "max": .., "choices": ..})``
 adds range checks. Unknown keys, wrong types and out-of-range values raise :class:`UserError` naming the
-dotted key.
+dotted key. Integers must fit in 64 bits (torch and NumPy use them so); floats must be finite, and a
+string that reads as a decimal number is one (YAML 1.1, PyYAML's rule, reads ``1e-3`` as a string).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import math
+import re
 import types
 import typing
 from typing import Any, Literal, Union
 
 from memgan_bench.errors import UserError
+
+INT64 = (-(2**63), 2**63 - 1)
+DECIMAL = re.compile(r"[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?")
 
 
 def build(cls: type, data: Any, key: str = "") -> Any:
@@ -95,11 +101,21 @@ def _coerce(tp: Any, value: Any, key: str) -> Any:
     if tp is int:
         if isinstance(value, bool) or not isinstance(value, int):
             raise UserError(f"config key '{key}' must be an integer, got {value!r}")
+        if not INT64[0] <= value <= INT64[1]:
+            raise UserError(f"config key '{key}' is out of range (a 64-bit integer), got {value}")
         return value
     if tp is float:
+        if isinstance(value, str) and DECIMAL.fullmatch(value.strip()):
+            value = float(value)
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise UserError(f"config key '{key}' must be a number, got {value!r}")
-        return float(value)
+        try:
+            value = float(value)
+        except OverflowError:
+            raise UserError(f"config key '{key}' is out of range, got {value}") from None
+        if not math.isfinite(value):
+            raise UserError(f"config key '{key}' must be a finite number, got {value!r}")
+        return value
     if tp is str:
         if not isinstance(value, str):
             raise UserError(f"config key '{key}' must be a string, got {value!r}")

@@ -10,9 +10,10 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator, Optional
 
 import pandas as pd
-import yaml
 
+from memgan_bench.config import read_yaml
 from memgan_bench.errors import UserError
+from memgan_bench.results import ROW_FIELDS, read_rows
 from memgan_bench.registry import Registry
 
 SECTIONS: Registry[Callable] = Registry("report section", ("reports",))
@@ -44,7 +45,7 @@ def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
 def run_config(run_dir: str | Path) -> dict:
     """The config a run saved (``config.yaml``), or {} when it has none."""
     path = Path(run_dir) / "config.yaml"
-    return (yaml.safe_load(path.read_text()) or {}) if path.exists() else {}
+    return read_yaml(path) if path.exists() else {}
 
 
 def method_label(run_dir: str | Path, method: str) -> str:
@@ -92,7 +93,8 @@ def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
     frames = []
     run_dirs = find_run_dirs(paths)
     for run_dir in run_dirs:
-        frame = pd.read_csv(run_dir / "results.csv", dtype={"run_id": str, "seed": int})
+        frame = pd.DataFrame(read_rows(run_dir / "results.csv"), columns=ROW_FIELDS).astype(
+            {"seed": int, "step": int, "experience": int, "value": float})
         status_file = run_dir / "status"
         frame["status"] = status_file.read_text().strip() if status_file.exists() else "unknown"
         frame["run_dir"] = str(run_dir)

@@ -26,7 +26,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from memgan_bench.engine.trainer import train
+    from memgan_bench.engine.runner import bring_to_finished
 
     if args.config is None and not args.resume:
         raise UserError("run needs --config FILE (or --resume with --out DIR)")
@@ -36,6 +36,6 @@ def run(args) -> int:
         args.config = str(Path(args.out) / "config.yaml")
     out = Path(args.out or Path("runs") / Path(args.config).stem)
     cfg = load_config(args.config, args.overrides)
-    result = train(cfg, out, resume=args.resume, progress=args.progress)
+    result = bring_to_finished(out, cfg, progress=args.progress, new=not args.resume)
     print(f"{result.status()}: {result.path}")
     return 0

@@ -28,6 +28,8 @@ def run(args) -> int:
 
     if args.num < 1:
         raise UserError("--num must be >= 1")
+    if args.out and Path(args.out).is_dir():
+        raise UserError(f"--out {args.out} is a folder; give the path of the PNG file to write")
     run_dir = RunDir(args.run_dir)
     cfg = load_config(run_dir.config)
     data = load_dataset(cfg.data.name, "train", cfg.data.root, cfg.seed)
@@ -35,7 +37,7 @@ def run(args) -> int:
     state = load_checkpoint(run_dir.last_checkpoint)
     try:
         method.load_state_dict(state["method"])
-    except (KeyError, RuntimeError, ValueError) as err:
+    except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as err:
         raise UserError(f"checkpoint does not match the run's config: {str(err).splitlines()[0][:200]}") from None
     torch.manual_seed(args.seed)
     labels = torch.arange(args.num) % data.num_classes if method.conditional else None

@@ -4,7 +4,8 @@ Expected in torchvision's layout under the data root ROOT (config ``data.root``)
 ``ROOT/cifar-10-batches-py/{data_batch_1..5, test_batch}`` (or those files directly in ``ROOT``). The
 pickled batches are read directly (each holds ``data`` uint8 [n, 3072] — 1024 red, then green, then blue values of a row-major 32×32 image — and
 ``labels``), without torchvision's MD5 check, and converted once into one tensor in [-1, 1]. Nothing is
-downloaded.
+downloaded. The batches are unpickled by :class:`BatchUnpickler`, which resolves only the few globals
+that rebuild NumPy arrays, so a crafted file cannot run code.
 """
 
 from __future__ import annotations
@@ -24,16 +25,33 @@ CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog
 BATCHES = {"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}
 
 
+class BatchUnpickler(pickle.Unpickler):
+    """Unpickles dicts, lists, bytes, str, numbers and NumPy arrays; any other global is refused."""
+
+    ALLOWED = {("numpy.core.multiarray", "_reconstruct"), ("numpy._core.multiarray", "_reconstruct"),  # NumPy 1, 2
+               ("numpy.core.numeric", "_frombuffer"), ("numpy._core.numeric", "_frombuffer"),  # protocol 5
+               ("numpy", "ndarray"), ("numpy", "dtype"), ("_codecs", "encode")}  # encode: bytes in protocol 2
+
+    def find_class(self, module: str, name: str):
+        if (module, name) not in self.ALLOWED:
+            raise pickle.UnpicklingError(f"refusing to load global {module}.{name}: not part of the format")
+        return super().find_class(module, name)
+
+
 def read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
     """(pixels uint8 [n, 3, 32, 32], labels int64 [n]) of one pickled batch."""
     try:
         with open(path, "rb") as handle:
-            batch = pickle.load(handle, encoding="bytes")
-        pixels = np.asarray(batch[b"data"], dtype=np.uint8).reshape(-1, 3, 32, 32)
-        labels = np.asarray(batch[b"labels"], dtype=np.int64)
-    except (OSError, EOFError, pickle.UnpicklingError, KeyError, ValueError, TypeError) as err:
+            batch = BatchUnpickler(handle, encoding="bytes").load()
+        data, labels = batch[b"data"], np.asarray(batch[b"labels"])
+        if not isinstance(data, np.ndarray) or data.dtype != np.uint8 or data.ndim != 2 or data.shape[1] != 3072:
+            raise ValueError("'data' must be a uint8 array of shape [n, 3072]")
+        if labels.shape != (len(data),) or labels.dtype.kind not in "iu" or labels.min(initial=0) < 0 \
+                or labels.max(initial=0) >= len(CIFAR10_CLASSES):
+            raise ValueError(f"'labels' must be {len(data)} integers in 0..{len(CIFAR10_CLASSES) - 1}")
+    except (OSError, EOFError, pickle.UnpicklingError, KeyError, IndexError, ValueError, TypeError, AttributeError) as err:
         raise UserError(f"cannot read CIFAR-10 batch {path}: {err}") from None
-    return pixels, labels
+    return data.reshape(-1, 3, 32, 32), labels.astype(np.int64)
 
 
 @DATASETS.register("cifar10")

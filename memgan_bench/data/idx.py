@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import struct
+import zlib
 from pathlib import Path
 
 import numpy as np
@@ -14,22 +15,27 @@ _DTYPES = {0x08: np.uint8, 0x09: np.int8, 0x0B: ">i2", 0x0C: ">i4", 0x0D: ">f4",
 
 
 def read_idx(path: str | Path) -> np.ndarray:
-    """Decode one IDX file (magic 0x0000TTDD: type TT, DD dimensions, big-endian sizes)."""
+    """Decode one IDX file (magic 0x0000TTDD: type TT, DD dimensions, big-endian sizes); a damaged file
+    (bad gzip stream, short header, payload not matching the sizes) is a :class:`UserError` naming it."""
     path = Path(path)
     opener = gzip.open if path.suffix == ".gz" else open
     try:
         with opener(path, "rb") as handle:
             data = handle.read()
-    except (OSError, EOFError) as err:
+    except (OSError, EOFError, zlib.error) as err:
         raise UserError(f"cannot read IDX file {path}: {err}") from None
     if len(data) < 4 or data[0] != 0 or data[1] != 0 or data[2] not in _DTYPES:
         raise UserError(f"{path} is not an IDX file")
-    ndim = data[3]
-    shape = struct.unpack(">" + "I" * ndim, data[4 : 4 + 4 * ndim])
-    array = np.frombuffer(data, dtype=_DTYPES[data[2]], offset=4 + 4 * ndim)
-    if array.size != int(np.prod(shape)):
-        raise UserError(f"{path} is truncated: expected {int(np.prod(shape))} values, found {array.size}")
-    return array.reshape(shape)
+    ndim, dtype = data[3], np.dtype(_DTYPES[data[2]])
+    offset = 4 + 4 * ndim
+    if len(data) < offset:
+        raise UserError(f"{path} is truncated: its header names {ndim} dimensions")
+    shape = struct.unpack(">" + "I" * ndim, data[4:offset])
+    expected = int(np.prod(shape, dtype=np.int64)) * dtype.itemsize
+    if len(data) - offset != expected:
+        raise UserError(f"{path} is damaged: shape {list(shape)} needs {expected} payload bytes, found "
+                        f"{len(data) - offset}")
+    return np.frombuffer(data, dtype=dtype, offset=offset).reshape(shape)
 
 
 def find_idx(directories: list[Path], stem: str) -> Path | None:

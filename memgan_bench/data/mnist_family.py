@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Optional
 
+import numpy as np
 import torch
 
 from memgan_bench.data import DATASETS
@@ -32,8 +33,17 @@ def load_idx_pair(name: str, split: str, directories: list[Path], class_names: l
     labels = find_idx(directories, f"{prefix}-labels-idx1-ubyte")
     if images is None or labels is None:
         raise UserError(missing)
-    pixels = torch.from_numpy(read_idx(images).copy())
-    targets = torch.from_numpy(read_idx(labels).astype("int64"))
+    pixels, targets = read_idx(images), read_idx(labels)
+    if pixels.ndim != 3 or pixels.dtype != np.uint8:
+        raise UserError(f"{images} is not an IDX image file: expected uint8 [n, rows, cols], got "
+                        f"{pixels.dtype} {list(pixels.shape)}")
+    if targets.shape != (len(pixels),) or targets.dtype != np.uint8:
+        raise UserError(f"{labels} does not match {images.name}: expected {len(pixels)} uint8 labels, got "
+                        f"{targets.dtype} {list(targets.shape)}")
+    if targets.max(initial=0) >= len(class_names):
+        raise UserError(f"{labels} holds label {int(targets.max())}; {name} has classes 0..{len(class_names) - 1}")
+    pixels = torch.from_numpy(pixels.copy())
+    targets = torch.from_numpy(targets.astype("int64"))
     return ImageData(name=name, images=to_unit_range(pixels.unsqueeze(1)), labels=targets, class_names=class_names)
 
 

@@ -22,12 +22,10 @@ from memgan_bench.engine.context import RunContext
 from memgan_bench.engine.grids import save_grid
 from memgan_bench.engine.seeding import pick_device, rng_state, seed_everything, seeded_rng, set_rng_state
 from memgan_bench.errors import UserError
-from memgan_bench.registry import PLUGINS
 from memgan_bench.atomic import atomic_write_text
-from memgan_bench.results import ResultsLog, RunDir
-from memgan_bench.registry import METHODS
 from memgan_bench.method import OUTPUT_PREFIXES, evaluation_mode
-from memgan_bench.registry import SCENARIOS
+from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
+from memgan_bench.results import FINAL_STATUSES, ResultsLog, RunDir
 
 
 class Diverged(Exception):
@@ -39,7 +37,9 @@ def run_id_of(cfg: RunConfig, out_dir: Path) -> str:
 
 
 def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: bool = True) -> RunDir:
-    """Train ``cfg`` into ``out_dir`` (or continue it with ``resume``); returns the run directory."""
+    """Train ``cfg`` into ``out_dir`` from step 0, or with ``resume`` continue from its checkpoint;
+    returns the run directory. Executors call :func:`memgan_bench.engine.runner.bring_to_finished`,
+    which holds the directory's lease and picks between the two."""
     run = RunDir(out_dir)
     if resume and run.status() == "finished":
         return run
@@ -49,11 +49,12 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
         saved = load_config(run.config)
         if config_to_yaml(saved) != config_to_yaml(cfg):
             raise UserError(f"config differs from the one saved in {run.config}; resume with the same config")
-    elif run.results.exists() or run.last_checkpoint.exists():
+    elif run.last_checkpoint.exists() or run.status() in FINAL_STATUSES:
         raise UserError(f"run directory {run.path} already holds a run (use --resume or another --out)")
 
     seed_everything(cfg.seed)
     device = pick_device(cfg.device)
+    state = load_checkpoint(run.last_checkpoint, map_location=device) if resume else None
     train_data = load_dataset(cfg.data.name, "train", cfg.data.root, cfg.seed)
     test_data = load_dataset(cfg.data.name, "test", cfg.data.root, cfg.seed)
     experiences = SCENARIOS.get(cfg.scenario_name)(cfg.scenario, cfg.seed).experiences(train_data, test_data)
@@ -61,23 +62,23 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
     plugins = {name: PLUGINS.get(name)(options) for name, options in cfg.plugins.items()}
     identity = {"run_id": run_id_of(cfg, run.path), "method": cfg.method, "scenario": cfg.scenario_name,
                 "dataset": cfg.data.name, "seed": cfg.seed}
-    ctx = RunContext(cfg=cfg, run=run, results=ResultsLog(run.results, identity), method=method,
+    # rows logged after the checkpoint (or by an attempt that never checkpointed) are dropped
+    results = ResultsLog(run.results, identity, keep=state["results_rows"] if resume else 0)
+    ctx = RunContext(cfg=cfg, run=run, results=results, method=method,
                      train_data=train_data, test_data=test_data, experiences=experiences, device=device,
                      plugins=list(plugins.values()))
 
     start_experience, start_step = 0, 0
     if resume:
-        state = load_checkpoint(run.last_checkpoint, map_location=device)
         restore(state, ctx, plugins)
         start_experience, start_step = state["experience"], state["step_in_experience"]
     else:
-        run.path.mkdir(parents=True, exist_ok=True)
         atomic_write_text(run.config, config_to_yaml(cfg))
     method.prepare_optimizers()  # after any restore: a checkpoint's param groups carry their own flags
     run.set_status("running")
     loop = Loop(ctx, plugins, progress)
     if resume:
-        loop.restore_log_window(state.get("log_window", {}))
+        loop.restore_log_window(state["log_window"])
     try:
         for plugin in plugins.values():
             plugin.before_training(ctx)
@@ -103,11 +104,10 @@ def restore(state: dict, ctx: RunContext, plugins: dict) -> None:
         ctx.method.load_state_dict(state["method"])
         for name, plugin in plugins.items():
             plugin.load_state_dict(state["plugins"].get(name, {}))
-    except (KeyError, RuntimeError, ValueError) as err:
+        set_rng_state(state["rng"], ctx.device)
+    except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as err:
         raise UserError(f"checkpoint does not match this config: {str(err).splitlines()[0][:200]}") from None
-    set_rng_state(state["rng"], ctx.device)
     ctx.step = state["step"]
-    ctx.results.drop_after(ctx.step)
 
 
 class Loop:
@@ -208,5 +208,6 @@ class Loop:
             "plugins": {name: plugin.state_dict() for name, plugin in self.plugins.items()},
             "rng": rng_state(ctx.device),
             "log_window": {"sums": self.sums, "count": self.since_log},
+            "results_rows": ctx.results.count,
         }
         save_checkpoint(ctx.run.last_checkpoint, state)

@@ -55,3 +55,51 @@ def test_corrupt_batch_is_a_user_error(cifar_root):
     (cifar_root / "cifar-10-batches-py" / "test_batch").write_bytes(b"not a pickle")
     with pytest.raises(UserError, match="cannot read CIFAR-10 batch"):
         load_dataset("cifar10", "test", str(cifar_root), 1)
+
+
+class RunsAShellCommand:
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        import os
+
+        return os.system, (f"touch {self.marker}",)
+
+
+def test_a_crafted_batch_cannot_run_code(cifar_root, tmp_path, capsys):
+    from memgan_bench.cli import main
+
+    marker = tmp_path / "owned"
+    with open(cifar_root / "cifar-10-batches-py" / "test_batch", "wb") as handle:
+        pickle.dump({b"data": RunsAShellCommand(marker), b"labels": [0]}, handle)
+    with pytest.raises(UserError, match="refusing to load global (posix|os).system"):
+        load_dataset("cifar10", "test", str(cifar_root), 1)
+    assert not marker.exists()
+    assert main(["real", "--dataset", "cifar10", "--data-root", str(cifar_root), "--num-samples", "10"]) == 2
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1 and not marker.exists()
+
+
+@pytest.mark.parametrize("protocol", [2, 4, 5])
+def test_batches_of_every_pickle_protocol_read(cifar_root, protocol):
+    rng = np.random.default_rng(1)
+    pixels, labels = rng.integers(0, 256, size=(2, 3072), dtype=np.uint8), [9, 0]
+    with open(cifar_root / "cifar-10-batches-py" / "test_batch", "wb") as handle:
+        pickle.dump({b"batch_label": b"x", b"labels": labels, b"data": pixels, b"filenames": [b"a", b"b"]}, handle,
+                    protocol=protocol)
+    data = load_dataset("cifar10", "test", str(cifar_root), 0)
+    assert data.labels.tolist() == labels
+    assert torch.equal(data.images, torch.from_numpy(pixels.reshape(2, 3, 32, 32).astype(np.float32)) / 127.5 - 1)
+
+
+@pytest.mark.parametrize("batch, fragment", [
+    ({b"data": np.zeros((2, 3072), dtype=np.float64), b"labels": [0, 1]}, "uint8 array"),
+    ({b"data": np.zeros((2, 3072), dtype=np.uint8), b"labels": [0, 10]}, "integers in 0..9"),
+    ({b"data": np.zeros((2, 3072), dtype=np.uint8), b"labels": [0]}, "2 integers"),
+    ([1, 2], "list indices"),
+])
+def test_batches_of_the_wrong_shape_or_type_are_refused(cifar_root, batch, fragment):
+    with open(cifar_root / "cifar-10-batches-py" / "test_batch", "wb") as handle:
+        pickle.dump(batch, handle)
+    with pytest.raises(UserError, match=fragment):
+        load_dataset("cifar10", "test", str(cifar_root), 0)

@@ -1,4 +1,4 @@
-"""The shared optimizer step of methods/base.py."""
+"""The shared optimizer step of memgan_bench/method.py."""
 
 import torch
 from torch import nn
