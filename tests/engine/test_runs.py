@@ -58,15 +58,13 @@ class RowsThenCrash(Plugin):
             raise KeyboardInterrupt
 
 
-PLUGINS.register("test-rows-then-crash")(RowsThenCrash)
-
-
 def rows_of(out):
     return [(r["step"], r["experience"], r["metric"], r["value"]) for r in read_rows(out / "results.csv")]
 
 
 @pytest.fixture
-def tiny_cfg(tiny_dcgan_config):
+def tiny_cfg(tiny_dcgan_config, scoped_registries):
+    PLUGINS.register("test-rows-then-crash")(RowsThenCrash)
     return dict(tiny_dcgan_config, plugins={"test-rows-then-crash": {}})
 
 
