@@ -4,6 +4,13 @@ L_D = −E log D(x) − E log(1 − D(G(z)))  (computed from logits: softplus(�
 Generator loss, a config choice:
   ``saturating``      L_G = E log(1 − D(G(z)))   (the minimax form of MemoryGAN eq. 7–8 without memory)
   ``non-saturating``  L_G = −E log D(G(z))        (Goodfellow et al. 2014's practical form)
+
+``pack: m > 1`` is PacGAN (Lin et al. 2018, §3): D judges packs of m samples, all real or all fake,
+concatenated along the first sample axis (2-D points: a 2m-vector, as the released code's
+``tensor.concatenate(..., axis=1)``; images: m·C channels). A step consumes m real batches
+(``batches_per_step``) and m·B fakes, making B packs of each; G and the losses are unchanged.
+``discriminate`` gives each sample its pack's P(real), packs being consecutive samples (an incomplete
+last pack is completed with the first samples).
 """
 
 from __future__ import annotations
@@ -41,21 +48,30 @@ class DCGAN(GANMethod):
         loss: Literal["non-saturating", "saturating"] = "non-saturating"
         lr: float = field(default=2e-4, metadata={"min": 0.0})
         betas: tuple[float, float] = (0.5, 0.999)
+        pack: int = field(default=1, metadata={"min": 1})
 
     @classmethod
     def tiny_configs(cls) -> dict[str, dict]:
-        return {"default": {"z_dim": 8, "width": 8}}
+        return {"default": {"z_dim": 8, "width": 8}, "packed": {"z_dim": 8, "width": 8, "pack": 2}}
 
     def __init__(self, cfg: Config, spec: DataSpec):
         super().__init__(cfg, spec)
         self.generator = build_generator(cfg.z_dim, spec, cfg.width)
-        self.discriminator = build_trunk(spec, 1, cfg.width)
+        packed_spec = DataSpec((cfg.pack * spec.sample_shape[0], *spec.sample_shape[1:]), spec.num_classes)
+        self.discriminator = build_trunk(packed_spec, 1, cfg.width)
         init_weights(self)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=cfg.betas)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.lr, betas=cfg.betas)
 
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"generator": self.opt_g, "discriminator": self.opt_d}
+
+    def batches_per_step(self) -> int:
+        return self.cfg.pack
+
+    def packed(self, x: torch.Tensor) -> torch.Tensor:
+        """[m·B, C, …] → [B, m·C, …]: consecutive groups of m samples concatenated along the first axis."""
+        return x.reshape(x.shape[0] // self.cfg.pack, self.cfg.pack * x.shape[1], *x.shape[2:])
 
     def latent_spec(self) -> LatentSpec:
         return LatentSpec(z_dim=self.cfg.z_dim, z_prior="normal")
@@ -64,17 +80,19 @@ class DCGAN(GANMethod):
         return self.generator(z)
 
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.sigmoid(self.discriminator(x).squeeze(1))
+        n, m = x.shape[0], self.cfg.pack
+        whole = torch.cat([x, x[torch.arange(-n % m, device=x.device) % n]]) if n % m else x
+        return torch.sigmoid(self.discriminator(self.packed(whole)).squeeze(1)).repeat_interleave(m)[:n]
 
     def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
         z = self.latent_spec().sample_z(batch.x.shape[0], batch.x.device)
         fake = self.generator(z)
-        real_logits = self.discriminator(batch.x).squeeze(1)
-        fake_logits = self.discriminator(fake.detach()).squeeze(1)
+        real_logits = self.discriminator(self.packed(batch.x)).squeeze(1)
+        fake_logits = self.discriminator(self.packed(fake.detach())).squeeze(1)
         d_loss = discriminator_loss(real_logits, fake_logits)
         optimizer_step(self.opt_d, d_loss)
 
-        g_loss = generator_loss(self.discriminator(fake).squeeze(1), self.cfg.loss)
+        g_loss = generator_loss(self.discriminator(self.packed(fake)).squeeze(1), self.cfg.loss)
         optimizer_step(self.opt_g, g_loss)
         return {
             "loss/d_loss": d_loss.detach(),

@@ -1,16 +1,17 @@
 """2-D Gaussian mixtures of the mode-collapse literature, with their true modes for coverage metrics.
 
-- ``ring8``: 8 equal-weight isotropic Gaussians centred at (2 cos 2πk/8, 2 sin 2πk/8), σ = 0.02: the ring
-  of Unrolled GAN (Metz et al. 2017) as used by VEEGAN (Srivastava et al. 2017). Of these constants only
-  the ratio σ/radius = 0.01 could be checked against released code here: PacGAN's
-  (fjxmlzn/PacGAN, synthetic_data_experiments/2DRing_GAN&PacGAN/config.py) uses radius 1, σ = 0.01.
-- ``grid25``: 25 equal-weight isotropic Gaussians centred on {−4, −2, 0, 2, 4}², σ = 0.05: the grid of
-  PacGAN (Lin et al. 2018; synthetic_data_experiments/2DGrid_GAN&PacGAN/config.py: means
-  range(−4, 5, 2)², covariance 0.05² I).
+All are equal-weight mixtures of isotropic Gaussians N(μ_k, σ² I), with the constants of PacGAN's released
+code (Lin et al. 2018; fjxmlzn/PacGAN, ``synthetic_data_experiments/*/config.py``: MEANS, VARIANCES, and
+``num_sample`` = 100,000 training points):
+
+- ``ring8``: 8 modes at (cos 2πk/8, sin 2πk/8) (radius 1), σ = 0.01 (``2DRing_GAN&PacGAN/config.py``);
+- ``grid25``: 25 modes on {−4, −2, 0, 2, 4}², σ = 0.05 (``2DGrid_GAN&PacGAN/config.py``);
+- ``ring8-r2``: the earlier ring of this project, radius 2 and σ = 0.02 (same σ/radius as ``ring8``,
+  constants used by no released code that could be checked here), kept for comparison with old runs.
 
 Samples are points [N, 2] float32 in their natural coordinates (not rescaled to [−1, 1]); ``labels`` is
-the index of the mode each point was drawn from. ``train`` has 100,000 points (PacGAN's sample count) and
-``test`` 10,000, drawn from a generator seeded by (seed, split).
+the index of the mode each point was drawn from. ``train`` has 100,000 points and ``test`` 10,000, drawn
+from a generator seeded by (seed, split).
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from memgan_bench.data.base import ImageData, split_generator
 SIZES = {"train": 100_000, "test": 10_000}
 
 
-def ring_centers(modes: int = 8, radius: float = 2.0) -> torch.Tensor:
+def ring_centers(modes: int = 8, radius: float = 1.0) -> torch.Tensor:
     angles = torch.arange(modes, dtype=torch.float64) * (2 * math.pi / modes)
     return (radius * torch.stack([torch.cos(angles), torch.sin(angles)], 1)).float()
 
@@ -52,7 +53,12 @@ def mixture_data(name: str, centers: torch.Tensor, std: float, split: str, seed:
 
 @DATASETS.register("ring8")
 def ring8(split: str, root: Optional[str], seed: int) -> ImageData:
-    return mixture_data("ring8", ring_centers(), 0.02, split, seed)
+    return mixture_data("ring8", ring_centers(radius=1.0), 0.01, split, seed)
+
+
+@DATASETS.register("ring8-r2")
+def ring8_r2(split: str, root: Optional[str], seed: int) -> ImageData:
+    return mixture_data("ring8-r2", ring_centers(radius=2.0), 0.02, split, seed)
 
 
 @DATASETS.register("grid25")

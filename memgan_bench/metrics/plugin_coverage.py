@@ -1,4 +1,9 @@
-"""``coverage`` plugin: class coverage (images, via the evaluation classifier) or mode coverage (2-D)."""
+"""``coverage`` plugin: class coverage (images, via the evaluation classifier) or mode coverage (2-D).
+
+``num_samples`` defaults to 10,000 for images and to 2,500 for 2-D mixtures (PacGAN's count). Every
+evaluation of a run scores the generator on the same latent draws (seeded by the run seed), as PacGAN
+scores one fixed z set every epoch.
+"""
 
 from __future__ import annotations
 
@@ -6,16 +11,19 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
+from memgan_bench.engine.seeding import seeded_rng
 from memgan_bench.metrics.classifier import ARCHS, load_or_train_classifier
 from memgan_bench.metrics.coverage import class_coverage, mixture_coverage
 from memgan_bench.metrics.sampling import generate, seen_classes, seen_data
 from memgan_bench.plugins import Plugin
 from memgan_bench.registry import PLUGINS
 
+DEFAULT_SAMPLES = {"images": 10_000, "mixture": 2_500}
+
 
 @dataclass
 class CoverageConfig:
-    num_samples: int = field(default=10000, metadata={"min": 1})
+    num_samples: Optional[int] = field(default=None, metadata={"min": 1})
     threshold: Optional[float] = field(default=None, metadata={"min": 0.0, "max": 1.0})
     min_count: int = field(default=1, metadata={"min": 1})
     classifier_arch: str = field(default="resnet", metadata={"choices": tuple(ARCHS)})
@@ -27,7 +35,7 @@ def coverage_rows(samples, data, classifier=None, threshold=None, min_count=1) -
     """Result rows for ``samples`` judged against ``data`` (a 2-D mixture, or labelled images + classifier)."""
     if data.mode_centers is not None:
         out = mixture_coverage(samples, data.mode_centers, data.mode_std, min_count)
-        return {"modes_covered": out["modes_covered"], "high_quality": out["high_quality"]}
+        return {key: out[key] for key in ("modes_covered", "high_quality", "reverse_kl")}
     out = class_coverage(samples, classifier, data.labels, threshold)
     rows = {"classes_covered": out["classes_covered"], "kl_class": out["kl_class"],
             "classifier_test_acc": classifier.test_accuracy}
@@ -40,7 +48,7 @@ def coverage_rows(samples, data, classifier=None, threshold=None, min_count=1) -
 class CoveragePlugin(Plugin):
     """Images: ``classes_covered``, ``kl_class`` (vs the seen classes' train frequencies; infinite when a
     sample is classified as an unseen class), ``class_share/k``, ``class_confidence/k``,
-    ``classifier_test_acc``. 2-D mixtures: ``modes_covered``, ``high_quality``."""
+    ``classifier_test_acc``. 2-D mixtures: ``modes_covered``, ``high_quality``, ``reverse_kl``."""
 
     Config = CoverageConfig
 
@@ -52,6 +60,8 @@ class CoveragePlugin(Plugin):
                 self.cfg.classifier_epochs, ctx.device)
 
     def evaluate(self, ctx) -> None:
-        samples = generate(ctx.method, self.cfg.num_samples, seen_classes(ctx))
+        kind = "images" if ctx.train_data.mode_centers is None else "mixture"
+        with seeded_rng(ctx.device, ctx.cfg.seed, "coverage"):
+            samples = generate(ctx.method, self.cfg.num_samples or DEFAULT_SAMPLES[kind], seen_classes(ctx))
         ctx.record(coverage_rows(samples, seen_data(ctx.train_data, ctx), self.classifier, self.cfg.threshold,
                                  self.cfg.min_count))

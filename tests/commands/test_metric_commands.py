@@ -50,3 +50,4 @@ def test_real_command_on_a_2d_mixture_reports_mode_coverage(capsys):
     assert main(["real", "--dataset", "ring8", "--num-samples", "2500"]) == 0
     printed = dict(line.split() for line in capsys.readouterr().out.strip().splitlines())
     assert printed["modes_covered"] == "8" and float(printed["high_quality"]) > 0.98
+    assert float(printed["reverse_kl"]) < 0.01  # multinomial noise: E KL ≈ (K − 1) / 2N = 0.0014

@@ -1,4 +1,5 @@
-"""ring8 / grid25: exact centres, per-mode spread σ, natural coordinates, determinism."""
+"""ring8 / ring8-r2 / grid25: exact centres (PacGAN's released constants), per-mode spread σ, natural
+coordinates, determinism."""
 
 import math
 
@@ -8,11 +9,13 @@ import torch
 from memgan_bench.data import DATASETS, load_dataset
 
 
-def test_ring8_centres_are_on_the_radius_2_circle():
-    data = load_dataset("ring8", "train", None, 0)
-    expected = torch.tensor([[2 * math.cos(k * math.pi / 4), 2 * math.sin(k * math.pi / 4)] for k in range(8)])
+@pytest.mark.parametrize("name, radius, std", [("ring8", 1.0, 0.01), ("ring8-r2", 2.0, 0.02)])
+def test_ring_centres_are_eight_equally_spaced_points_on_the_circle(name, radius, std):
+    data = load_dataset(name, "train", None, 0)
+    expected = torch.tensor([[radius * math.cos(k * math.pi / 4), radius * math.sin(k * math.pi / 4)]
+                             for k in range(8)])
     assert torch.allclose(data.mode_centers, expected, atol=1e-6)
-    assert data.mode_std == 0.02
+    assert data.mode_std == std
 
 
 def test_grid25_centres_are_the_even_lattice():
@@ -22,7 +25,7 @@ def test_grid25_centres_are_the_even_lattice():
     assert data.mode_centers.shape == (25, 2) and data.mode_std == 0.05
 
 
-@pytest.mark.parametrize("name, modes", [("ring8", 8), ("grid25", 25)])
+@pytest.mark.parametrize("name, modes", [("ring8", 8), ("ring8-r2", 8), ("grid25", 25)])
 def test_each_mode_is_a_gaussian_of_the_stated_std(name, modes):
     data = load_dataset(name, "train", None, 0)
     assert data.images.shape == (100_000, 2) and data.images.dtype == torch.float32
@@ -43,7 +46,7 @@ def test_points_stay_in_natural_coordinates():
     assert data.images.abs().max().item() > 4.0
 
 
-@pytest.mark.parametrize("name", ["ring8", "grid25"])
+@pytest.mark.parametrize("name", ["ring8", "ring8-r2", "grid25"])
 def test_deterministic_per_seed_and_distinct_across_seeds_and_splits(name):
     first = load_dataset(name, "test", None, 5)
     rebuilt = DATASETS.get(name)("test", None, 5)

@@ -52,3 +52,30 @@ def test_state_dict_round_trip_restores_parameters_and_optimizers():
     torch.manual_seed(1)
     b = restored.train_step(Batch(torch.ones(8, 1, 28, 28) * 0.1, torch.zeros(8, dtype=torch.long)))
     assert all(torch.equal(a[k], b[k]) for k in a)
+
+
+def test_packing_concatenates_consecutive_samples_along_the_first_axis():
+    points = DCGAN(DCGAN.Config(z_dim=2, width=4, pack=3), DataSpec((2,), 8))
+    x = torch.arange(12.0).view(6, 2)
+    assert torch.equal(points.packed(x), torch.tensor([[0.0, 1, 2, 3, 4, 5], [6, 7, 8, 9, 10, 11]]))
+    assert points.discriminator.features[0].linear.in_features == 6 and points.batches_per_step() == 3
+    images = DCGAN(DCGAN.Config(z_dim=2, width=4, pack=2), DataSpec((1, 28, 28), 10))
+    x = torch.rand(4, 1, 28, 28)
+    assert torch.equal(images.packed(x)[1], torch.cat([x[2], x[3]]))  # m·C = 2 channels
+
+
+def test_packed_discriminate_gives_each_sample_its_packs_probability():
+    torch.manual_seed(0)
+    method = DCGAN(DCGAN.Config(z_dim=2, width=4, pack=2), DataSpec((2,), 8)).eval()
+    x = torch.randn(5, 2)
+    expected = torch.sigmoid(method.discriminator(torch.stack([
+        torch.cat([x[0], x[1]]), torch.cat([x[2], x[3]]), torch.cat([x[4], x[0]])])).squeeze(1))
+    assert torch.allclose(method.discriminate(x), expected.repeat_interleave(2)[:5])
+
+
+def test_packed_step_judges_packs_of_real_and_of_fake_samples():
+    method = DCGAN(DCGAN.Config(z_dim=2, width=4, pack=2), DataSpec((2,), 8))
+    seen = []
+    method.discriminator.register_forward_hook(lambda module, args, out: seen.append(args[0].shape))
+    losses = method.train_step(Batch(torch.randn(2 * 10, 2), torch.zeros(20, dtype=torch.long)))
+    assert seen == [(10, 4)] * 3 and all(math.isfinite(float(v)) for v in losses.values())

@@ -59,7 +59,9 @@ def test_ring8_single_gaussian_covers_one_mode():
     x = centers[3] + std * torch.randn(2500, 2, generator=torch.Generator().manual_seed(1))
     assert mixture_coverage(x, centers, std)["modes_covered"] == 1
     far = torch.zeros(2500, 2)
-    assert mixture_coverage(far, centers, std) == {"modes_covered": 0, "num_modes": 8, "high_quality": 0.0}
+    out = mixture_coverage(far, centers, std)
+    assert (out["modes_covered"], out["num_modes"], out["high_quality"]) == (0, 8, 0.0)
+    assert math.isnan(out["reverse_kl"])  # empty histogram: p = 0/0, as in PacGAN's code
 
 
 def test_mode_needs_min_count_high_quality_samples():
@@ -67,3 +69,48 @@ def test_mode_needs_min_count_high_quality_samples():
     x = torch.cat([torch.zeros(20, 2), torch.full((19, 2), 10.0) * torch.tensor([1.0, 0.0]), torch.full((5, 2), 5.0)])
     out = mixture_coverage(x, centers, 0.1, min_count=20)
     assert out["modes_covered"] == 1 and out["high_quality"] == pytest.approx(39 / 44)
+
+
+def test_samples_on_the_modes_give_the_hand_computed_histogram_and_reverse_kl():
+    ring = load_dataset("ring8", "test")
+    centers, std = ring.mode_centers, ring.mode_std
+    x = centers[torch.tensor([0, 0, 0, 5])]
+    out = mixture_coverage(x, centers, std)
+    assert out["modes_covered"] == 2 and out["high_quality"] == 1.0
+    # p = (3/4, 1/4) on 2 of K = 8 modes: KL(p ‖ u) = 3/4 log(8 · 3/4) + 1/4 log(8 · 1/4)
+    assert out["reverse_kl"] == pytest.approx(0.75 * math.log(6) + 0.25 * math.log(2), rel=1e-12)
+
+
+@pytest.mark.parametrize("name", ["ring8", "grid25"])
+def test_reverse_kl_is_zero_on_a_balanced_histogram_and_log_k_on_one_mode(name):
+    data = load_dataset(name, "test")
+    centers, std = data.mode_centers, data.mode_std
+    assert mixture_coverage(centers.repeat(3, 1), centers, std)["reverse_kl"] == pytest.approx(0.0, abs=1e-12)
+    assert mixture_coverage(centers[[2, 2]], centers, std)["reverse_kl"] == pytest.approx(math.log(len(centers)))
+
+
+def test_reverse_kl_counts_only_high_quality_samples():
+    centers = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
+    on_modes = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
+    strays = torch.tensor([[0.0, 4.0]] * 6)  # nearest mode 0, 40σ away: neither high quality nor in p
+    out = mixture_coverage(torch.cat([on_modes, strays]), centers, 0.1)
+    assert out["reverse_kl"] == pytest.approx(0.0, abs=1e-12) and out["high_quality"] == pytest.approx(2 / 8)
+
+
+def test_high_quality_is_strictly_within_three_sigma_of_the_nearest_mode():
+    centers = torch.tensor([[0.0, 0.0], [10.0, 0.0]])
+    std = 0.5  # 3σ = 1.5 exactly in binary floating point
+    x = torch.tensor([[1.5, 0.0], [0.0, -1.5], [1.49, 0.0], [10.0, 1.49], [5.0, 0.0]])
+    out = mixture_coverage(x, centers, std)
+    assert out["high_quality"] == pytest.approx(2 / 5) and out["modes_covered"] == 2
+
+
+def test_reverse_kl_is_log_k_minus_the_histogram_entropy_pacgan_logs():
+    counts = torch.tensor([7, 0, 3, 12, 1, 0, 0, 2])
+    centers = torch.stack([torch.arange(8.0) * 10, torch.zeros(8)], 1)
+    x = centers.repeat_interleave(counts, dim=0)
+    p = [c / 25 for c in counts.tolist()]
+    entropy = -sum(q * math.log(q) for q in p if q > 0)
+    out = mixture_coverage(x, centers, 0.1)
+    assert out["modes_covered"] == 5 and out["high_quality"] == 1.0
+    assert out["reverse_kl"] == pytest.approx(math.log(8) - entropy, rel=1e-12)

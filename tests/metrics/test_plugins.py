@@ -113,3 +113,17 @@ def test_fidelity_refuses_2d_data():
     ctx = SimpleNamespace(train_data=load_dataset("ring8", "train"))
     with pytest.raises(UserError, match="needs image data"):
         FidelityPlugin(FidelityConfig()).before_training(ctx)
+
+
+def test_coverage_scores_2500_samples_of_one_latent_set_on_2d_data(tiny_dcgan_config, tmp_path, monkeypatch):
+    import memgan_bench.metrics.plugin_coverage as coverage
+
+    calls = []  # (number of samples, the RNG's next draws when they are generated) per evaluation
+    monkeypatch.setattr(coverage, "generate", lambda method, n, classes=None: calls.append(
+        (n, torch.randn(4))) or torch.zeros(n, 2))
+    config = {**tiny_dcgan_config, "model": {"z_dim": 2, "width": 8}, "data": {"name": "ring8"}}
+    rows = run_rows(config, tmp_path / "ring", {"coverage": {}})
+    final = {r["metric"]: float(r["value"]) for r in rows if int(r["step"]) == 12}
+    assert (final["modes_covered"], final["high_quality"]) == (0, 0.0) and math.isnan(final["reverse_kl"])
+    assert [n for n, _ in calls] == [2500] * 3  # evaluations at steps 4, 8, 12
+    assert all(torch.equal(draws, calls[0][1]) for _, draws in calls)
