@@ -21,7 +21,9 @@ Our reading of the paper (a keyword dump in ``shared/papers/004_*``; issue 11 §
 - Evaluation samples (``sample``, GOoF, EWC, the probes, via :meth:`AAN.sample_latent`) start from
   *copies* of the persistent chains (sample i from chain i mod C) and run ``burn_in`` further sweeps on the
   copies, so copies of one chain decorrelate and the chains themselves move only in ``train_step``.
-  ``latent_spec`` is U(−1, 1)^V: GOoF inverts G over the relaxed box s ∈ [−1, 1]^V, never over 2^V codes.
+  ``latent_spec`` declares U(−1, 1)^V only as the box GOoF inverts G over (its restarts start uniform in
+  it): the relaxed s ∈ [−1, 1]^V, never the 2^V codes (with ``input_noise`` > 0, G's inputs leave the box
+  slightly). The prior G is trained on is the RBM's, reached only through ``sample_latent``.
 
 Diagnostics: ``rbm_reconstruction_error`` mean (f − tanh(b + W σ(c + Wᵀf)))² on the real features;
 ``rbm_chain_change`` mean |Δs| per Gibbs sweep of the chains (2 × the fraction of flipped units: mixing);
