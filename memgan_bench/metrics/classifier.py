@@ -29,6 +29,7 @@ import torch.nn.functional as F
 from torch import nn
 
 from memgan_bench.atomic import atomic_write
+from memgan_bench.data import load_dataset
 from memgan_bench.errors import UserError
 
 CODE_VERSION = 2
@@ -196,8 +197,6 @@ def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str
 
 def _train_and_cache(dataset, root, arch, seed, epochs, subset, identity, path, device, progress) -> EvalClassifier:
     """Train the classifier ``identity`` (seeded by ``seed``), measure its test accuracy and cache it at ``path``."""
-    from memgan_bench.data import load_dataset
-
     train = load_dataset(dataset, "train", root, seed)
     if len(train.sample_shape) != 3:
         raise UserError(f"dataset '{dataset}' is not an image dataset: no evaluation classifier applies")
