@@ -22,7 +22,7 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import torch
 import torch.nn.functional as F
@@ -33,6 +33,7 @@ from memgan_bench.data import load_dataset
 from memgan_bench.errors import UserError
 
 CODE_VERSION = 2
+ClassifierArch = Literal["resnet", "tiny"]  # the keys of ARCHS
 ARCHS = {"resnet": (32, 64, 128), "tiny": (8, 16, 32)}
 DEFAULT_EPOCHS = {"resnet": 15, "tiny": 1}
 

@@ -34,8 +34,8 @@ from typing import Optional
 import numpy as np
 import torch
 
-from memgan_bench.metrics.classifier import (EvalClassifier, accuracy, batched, load_or_train_classifier,
-                                             train_classifier)
+from memgan_bench.metrics.classifier import (ClassifierArch, EvalClassifier, accuracy, batched,
+                                             load_or_train_classifier, train_classifier)
 from memgan_bench.metrics.continual import summary
 from memgan_bench.metrics.coverage import class_coverage
 from memgan_bench.metrics.fidelity import compute_fidelity
@@ -80,7 +80,7 @@ class ContinualEval(Plugin):
         reverse_samples_per_class: int = field(default=500, metadata={"min": 0})  # 0: no reverse accuracy
         reverse_steps: int = field(default=300, metadata={"min": 1})  # SGD steps of the reverse classifier
         probe_per_class: int = field(default=200, metadata={"min": 0})  # 0: no discriminator probes
-        classifier_arch: str = field(default="resnet", metadata={"choices": ("resnet", "tiny")})
+        classifier_arch: ClassifierArch = "resnet"
         classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
         classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
 

@@ -6,7 +6,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Optional
 
-from memgan_bench.metrics.classifier import ARCHS, load_or_train_classifier
+from memgan_bench.metrics.classifier import ClassifierArch, load_or_train_classifier
 from memgan_bench.metrics.coverage import class_coverage, mixture_coverage
 from memgan_bench.metrics.sampling import generate, seen_classes, seen_data
 from memgan_bench.plugins import Plugin
@@ -18,7 +18,7 @@ class CoverageConfig:
     num_samples: int = field(default=10000, metadata={"min": 1})
     threshold: Optional[float] = field(default=None, metadata={"min": 0.0, "max": 1.0})
     min_count: int = field(default=1, metadata={"min": 1})
-    classifier_arch: str = field(default="resnet", metadata={"choices": tuple(ARCHS)})
+    classifier_arch: ClassifierArch = "resnet"
     classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
     classifier_seed: int = field(default=0, metadata={"min": 0})
 

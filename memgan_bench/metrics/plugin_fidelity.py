@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from memgan_bench.errors import UserError
-from memgan_bench.metrics.classifier import ARCHS, load_or_train_classifier
+from memgan_bench.metrics.classifier import ClassifierArch, load_or_train_classifier
 from memgan_bench.metrics.fidelity import METRIC_FLAGS, compute_fidelity
 from memgan_bench.metrics.sampling import generate, random_rows, seen_classes, seen_data
 from memgan_bench.plugins import Plugin
@@ -21,7 +21,7 @@ class FidelityConfig:
     metrics: list[str] = field(default_factory=lambda: ["is", "fid", "kid", "pr"])
     kid_subset_size: Optional[int] = field(default=None, metadata={"min": 2})
     isc_splits: int = field(default=10, metadata={"min": 1})
-    classifier_arch: str = field(default="resnet", metadata={"choices": tuple(ARCHS)})
+    classifier_arch: ClassifierArch = "resnet"
     classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
     classifier_seed: int = field(default=0, metadata={"min": 0})
     inception_weights: Optional[str] = None
