@@ -34,12 +34,18 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def pick_device(name: str) -> torch.device:
-    if name == "auto":
+def pick_device(name: str | torch.device | None = "auto") -> torch.device:
+    """The device to run on: ``"auto"`` (or None) is CUDA when available, else the CPU. A device torch does
+    not know, or CUDA without a CUDA device, is a :class:`UserError`."""
+    if name is None or name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
-    if name == "cuda" and not torch.cuda.is_available():
-        raise UserError("device 'cuda' requested but no CUDA device is available (use device=auto or cpu)")
-    return torch.device(name)
+    try:
+        device = torch.device(name)
+    except RuntimeError:
+        raise UserError(f"unknown device '{name}' (use auto, cpu or cuda)") from None
+    if device.type == "cuda" and not torch.cuda.is_available():
+        raise UserError(f"device '{name}' requested but no CUDA device is available (use auto or cpu)")
+    return device
 
 
 def rng_state(device: torch.device) -> dict:

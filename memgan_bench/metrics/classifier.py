@@ -30,6 +30,7 @@ from torch import nn
 
 from memgan_bench.atomic import atomic_write
 from memgan_bench.data import load_dataset
+from memgan_bench.engine.seeding import pick_device
 from memgan_bench.errors import UserError
 
 CODE_VERSION = 2
@@ -185,7 +186,7 @@ def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str
     epochs = DEFAULT_EPOCHS[arch] if epochs is None else epochs
     if epochs < 1:
         raise UserError(f"classifier epochs must be >= 1, got {epochs}")
-    device = torch.device(device or ("cuda" if torch.cuda.is_available() else "cpu"))
+    device = pick_device(device)
     if subset is not None and subset < 1:
         raise UserError(f"classifier subset must be >= 1, got {subset}")
     progress = sys.stderr.isatty() if progress is None else progress

@@ -41,6 +41,7 @@ from memgan_bench.metrics.coverage import class_coverage
 from memgan_bench.metrics.fidelity import compute_fidelity
 from memgan_bench.metrics.forgetting import ForgettingTracker
 from memgan_bench.metrics.plugin_forgetting import add_class_probes
+from memgan_bench.metrics.sampling import cycled_labels
 from memgan_bench.plugins import Plugin
 from memgan_bench.registry import PLUGINS
 
@@ -133,8 +134,8 @@ class ContinualEval(Plugin):
     def fid_matrix(self, ctx, tasks) -> dict[str, float]:
         row = []
         for task in tasks:
-            labels = torch.tensor(task).repeat(self.cfg.fid_samples_per_task // len(task) + 1)
-            samples = ctx.method.sample(self.cfg.fid_samples_per_task, labels[: self.cfg.fid_samples_per_task])
+            n = self.cfg.fid_samples_per_task
+            samples = ctx.method.sample(n, cycled_labels(task, n))
             real = ctx.test_data.of_classes(task).images
             row.append(compute_fidelity(samples, real, self.classifier, metrics=("fid",), device=ctx.device)["fid"])
         return {**{f"cl/fid/task_{j}": v for j, v in enumerate(row)},
