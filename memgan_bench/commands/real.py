@@ -32,11 +32,11 @@ def score_real(dataset: str, num_samples: int, root=None, inception_weights=None
     from memgan_bench.metrics.plugin_coverage import coverage_rows
     from memgan_bench.metrics.sampling import random_rows
 
-    device = pick_device(device)
     train, test = load_dataset(dataset, "train", root, seed), load_dataset(dataset, "test", root, seed)
     samples = random_rows(test, num_samples, seed)
     if train.mode_centers is not None:
         return coverage_rows(samples, train)
+    device = pick_device(device)
     classifier = load_or_train_classifier(dataset, root, arch, 0, epochs, device)
     reference = random_rows(train, num_samples, seed)
     rows = compute_fidelity(samples, reference, classifier, device=device, inception_weights=inception_weights)

@@ -34,17 +34,18 @@ def seed_everything(seed: int) -> None:
     torch.manual_seed(seed)
 
 
-def pick_device(name: str | torch.device | None = "auto") -> torch.device:
-    """The device to run on: ``"auto"`` (or None) is CUDA when available, else the CPU. A device torch does
-    not know, or CUDA without a CUDA device, is a :class:`UserError`."""
+def pick_device(name: str | torch.device | None) -> torch.device:
+    """``auto`` (or None): CUDA when available, else CPU; a named device must exist on this machine."""
     if name is None or name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     try:
         device = torch.device(name)
-    except RuntimeError:
+    except (RuntimeError, TypeError):
         raise UserError(f"unknown device '{name}' (use auto, cpu or cuda)") from None
     if device.type == "cuda" and not torch.cuda.is_available():
-        raise UserError(f"device '{name}' requested but no CUDA device is available (use auto or cpu)")
+        raise UserError(f"device '{name}' requested but no CUDA device is available (use device=auto or cpu)")
+    if device.type not in ("cpu", "cuda"):
+        raise UserError(f"device '{name}' is not supported (use auto, cpu or cuda)")
     return device
 
 

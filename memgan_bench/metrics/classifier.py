@@ -21,6 +21,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal, Optional
 
@@ -195,6 +196,23 @@ def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str
     with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
         return _load(path, device) if path.exists() else _train_and_cache(
             dataset, root, arch, seed, epochs, subset, identity, path, device, progress)
+
+
+@dataclass
+class ClassifierConfig:
+    """The config keys ``classifier_*`` of a plugin that scores with the evaluation classifier (a base of
+    its ``Config``): architecture, epochs (default: per architecture), seed and train subset."""
+
+    classifier_arch: ClassifierArch = "resnet"
+    classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
+    classifier_seed: int = field(default=0, metadata={"min": 0})
+    classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
+
+    def load_classifier(self, ctx) -> EvalClassifier:
+        """The classifier these keys name, for the run of ``ctx``: its dataset, on its device."""
+        return load_or_train_classifier(ctx.cfg.data.name, ctx.cfg.data.root, self.classifier_arch,
+                                        self.classifier_seed, self.classifier_epochs, ctx.device,
+                                        subset=self.classifier_subset)
 
 
 def _train_and_cache(dataset, root, arch, seed, epochs, subset, identity, path, device, progress) -> EvalClassifier:

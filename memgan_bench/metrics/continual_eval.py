@@ -34,8 +34,7 @@ from typing import Optional
 import numpy as np
 import torch
 
-from memgan_bench.metrics.classifier import (ClassifierArch, EvalClassifier, accuracy, batched,
-                                             load_or_train_classifier, train_classifier)
+from memgan_bench.metrics.classifier import ClassifierConfig, EvalClassifier, accuracy, batched, train_classifier
 from memgan_bench.metrics.continual import summary
 from memgan_bench.metrics.coverage import class_coverage
 from memgan_bench.metrics.fidelity import compute_fidelity
@@ -74,16 +73,13 @@ def conditional_accuracy(method, classifier, classes, n: int) -> dict[int, float
 @PLUGINS.register("continual_eval")
 class ContinualEval(Plugin):
     @dataclass
-    class Config:
+    class Config(ClassifierConfig):
         samples_per_class: int = field(default=200, metadata={"min": 1})
         fid_samples: int = field(default=1000, metadata={"min": 0})  # 0: no FID/KID/histogram
         fid_samples_per_task: int = field(default=500, metadata={"min": 0})  # 0: no per-task FID
         reverse_samples_per_class: int = field(default=500, metadata={"min": 0})  # 0: no reverse accuracy
         reverse_steps: int = field(default=300, metadata={"min": 1})  # SGD steps of the reverse classifier
         probe_per_class: int = field(default=200, metadata={"min": 0})  # 0: no discriminator probes
-        classifier_arch: ClassifierArch = "resnet"
-        classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
-        classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
 
     def __init__(self, cfg):
         super().__init__(cfg)
@@ -93,9 +89,7 @@ class ContinualEval(Plugin):
 
     def before_training(self, ctx) -> None:
         if self.classifier is None:
-            self.classifier = load_or_train_classifier(
-                ctx.cfg.data.name, ctx.cfg.data.root, self.cfg.classifier_arch, epochs=self.cfg.classifier_epochs,
-                device=ctx.device, progress=False, subset=self.cfg.classifier_subset)
+            self.classifier = self.cfg.load_classifier(ctx)
         self.classifier.to(ctx.device).eval()
 
     def before_experience(self, ctx) -> None:
