@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, Literal, Optional
 
 import yaml
 
@@ -45,7 +45,7 @@ class RunConfig:
     train: TrainConfig = field(default_factory=TrainConfig)
     plugins: dict = field(default_factory=dict)
     seed: int = field(default=0, metadata={"min": 0})
-    device: str = field(default="auto", metadata={"choices": ("auto", "cpu", "cuda")})
+    device: Literal["auto", "cpu", "cuda"] = "auto"
     name: Optional[str] = None
     scenario_name: str = field(default="unsupervised", init=False)
 

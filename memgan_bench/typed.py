@@ -1,6 +1,6 @@
 """Strict construction of dataclasses from plain dicts (YAML), validated once at the edge.
 
-Every field is checked against its annotation; ``field(metadata={"min": .., "max": .., "choices": ..})``
+Every field is checked against its annotation (a choice: ``Literal``); ``field(metadata={"min": .., "max": ..})``
 adds range checks. Unknown keys, wrong types and out-of-range values raise :class:`UserError` naming the
 dotted key. Integers must fit in 64 bits (torch and NumPy use them so); floats must be finite, and a
 string that reads as a decimal number is one (YAML 1.1, PyYAML's rule, reads ``1e-3`` as a string).
@@ -47,8 +47,6 @@ def check_value(tp: Any, value: Any, key: str, meta: Any = None) -> Any:
     """Validate ``value`` against annotation ``tp`` (and range metadata); return the coerced value."""
     out = _coerce(tp, value, key)
     meta = meta or {}
-    if "choices" in meta and out not in meta["choices"]:
-        raise UserError(f"config key '{key}' must be one of {list(meta['choices'])}, got {out!r}")
     if out is not None and "min" in meta and out < meta["min"]:
         raise UserError(f"config key '{key}' must be >= {meta['min']}, got {out!r}")
     if out is not None and "max" in meta and out > meta["max"]:

@@ -31,6 +31,7 @@ import torch
 from torch import nn
 
 from memgan_bench.data.base import DataSpec
+from memgan_bench.metrics.sampling import cycled_labels
 from memgan_bench.registry import METHODS
 from methods.acgan import ACGAN
 
@@ -43,8 +44,7 @@ def replay_alignment_loss(new: torch.Tensor, old: torch.Tensor, num_past: int, w
 def replay_labels(past: torch.Tensor, n: int) -> torch.Tensor:
     """n labels cycling through the past classes from a random start (equal counts up to one, and every
     past class replayed equally often on average even when n < |past|)."""
-    start = torch.randint(past.numel(), (1,), device=past.device)
-    return past[(torch.arange(n, device=past.device) + start) % past.numel()]
+    return cycled_labels(past, n, torch.randint(past.numel(), (1,), device=past.device))
 
 
 class MeRGAN(ACGAN):

@@ -1,11 +1,14 @@
+import dataclasses
+import typing
 from dataclasses import dataclass, field
 from typing import Literal, Optional
 
 import pytest
 import yaml
 
-from memgan_bench.config import apply_override, config_to_yaml, load_config, resolve
+from memgan_bench.config import RunConfig, apply_override, config_to_yaml, load_config, resolve
 from memgan_bench.errors import UserError
+from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
 from memgan_bench.typed import build
 
 
@@ -108,3 +111,26 @@ def test_a_plugin_is_refused_for_a_method_without_the_member_it_needs(scoped_reg
 
     with pytest.raises(UserError, match="plugin d_forgetting cannot run here: needs discriminate from the method"):
         resolve({"method": "no-discriminator", "plugins": {"d_forgetting": {}}})
+
+
+def config_classes() -> dict[str, type]:
+    """The run config and the Config of every registered method, scenario and plugin, by name."""
+    classes = {"run": RunConfig}
+    for kind, registry in (("method", METHODS), ("scenario", SCENARIOS), ("plugin", PLUGINS)):
+        classes.update({f"{kind}:{name}": registry.get(name).Config for name in registry.names()})
+    return classes
+
+
+def nested_dataclasses(cls: type) -> list[type]:
+    hints = typing.get_type_hints(cls)
+    inner = [hints[f.name] for f in dataclasses.fields(cls) if dataclasses.is_dataclass(hints[f.name])]
+    return [cls] + [c for nested in inner for c in nested_dataclasses(nested)]
+
+
+@pytest.mark.parametrize("name", sorted(config_classes()))
+def test_config_fields_declare_choices_as_literal_and_only_ranges_as_metadata(name):
+    """typed.py reads ``min`` and ``max`` from a field's metadata, nothing else: a ``choices`` entry there
+    would be ignored silently (choices are ``Literal`` annotations)."""
+    for cls in nested_dataclasses(config_classes()[name]):
+        for f in dataclasses.fields(cls):
+            assert set(f.metadata) <= {"min", "max"}, f"{cls.__qualname__}.{f.name}: {dict(f.metadata)}"

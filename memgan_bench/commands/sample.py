@@ -23,6 +23,7 @@ def run(args) -> int:
     from memgan_bench.engine.checkpoint import load_checkpoint
     from memgan_bench.engine.grids import save_grid
     from memgan_bench.errors import UserError
+    from memgan_bench.metrics.sampling import cycled_labels
     from memgan_bench.results import RunDir
     from memgan_bench.registry import METHODS
 
@@ -40,7 +41,7 @@ def run(args) -> int:
     except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as err:
         raise UserError(f"checkpoint does not match the run's config: {str(err).splitlines()[0][:200]}") from None
     torch.manual_seed(args.seed)
-    labels = torch.arange(args.num) % data.num_classes if method.conditional else None
+    labels = cycled_labels(range(data.num_classes), args.num) if method.conditional else None
     out = Path(args.out) if args.out else run_dir.samples / "sample_last.png"
     save_grid(method.sample(args.num, labels), out, nrow=int(math.ceil(math.sqrt(args.num))), reference=data)
     print(out)

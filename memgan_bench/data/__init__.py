@@ -3,10 +3,17 @@
 Each loader module registers a function ``(split, root, seed) -> ImageData`` under its public name;
 ``split`` is ``"train"`` or ``"test"``. A missing dataset raises :class:`UserError` saying how to get it;
 nothing falls back to synthetic data.
+
+Loaded splits are kept in a least-recently-used cache of :data:`SPLITS_KEPT` entries keyed by
+(name, split, root, seed): a run's train and test splits, plus those of the dataset an affine variant is
+drawn from (or of the evaluation classifier's seed-0 pair). A process that goes through more datasets or
+seeds (a sweep, the test suite) reads the least recently used ones from disk again instead of holding
+every split it ever loaded.
 """
 
 from __future__ import annotations
 
+import functools
 from typing import Callable, Optional
 
 from memgan_bench.data.base import DataSpec, ImageData
@@ -16,17 +23,19 @@ from memgan_bench.registry import Registry
 Loader = Callable[[str, Optional[str], int], ImageData]
 DATASETS: Registry[Loader] = Registry("dataset", ("memgan_bench.data",))
 
-_CACHE: dict[tuple, ImageData] = {}
+SPLITS_KEPT = 4
+
+
+@functools.lru_cache(maxsize=SPLITS_KEPT)
+def _load_split(name: str, split: str, root: Optional[str], seed: int) -> ImageData:
+    return DATASETS.get(name)(split, root, seed)
 
 
 def load_dataset(name: str, split: str = "train", root: Optional[str] = None, seed: int = 0) -> ImageData:
-    """Load (once per process) split ``split`` of dataset ``name``."""
+    """Split ``split`` of dataset ``name``, from the cache of recently loaded splits when it is there."""
     if split not in ("train", "test"):
         raise UserError(f"unknown split '{split}' (use train or test)")
-    key = (name, split, root, seed)
-    if key not in _CACHE:
-        _CACHE[key] = DATASETS.get(name)(split, root, seed)
-    return _CACHE[key]
+    return _load_split(name, split, root, seed)
 
 
 __all__ = ["DATASETS", "DataSpec", "ImageData", "load_dataset"]

@@ -21,18 +21,21 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Optional
+from typing import Literal, Optional
 
 import torch
 import torch.nn.functional as F
 from torch import nn
 
 from memgan_bench.atomic import atomic_write
+from memgan_bench.data import load_dataset
 from memgan_bench.engine.seeding import pick_device
 from memgan_bench.errors import UserError
 
 CODE_VERSION = 2
+ClassifierArch = Literal["resnet", "tiny"]  # the keys of ARCHS
 ARCHS = {"resnet": (32, 64, 128), "tiny": (8, 16, 32)}
 DEFAULT_EPOCHS = {"resnet": 15, "tiny": 1}
 
@@ -195,10 +198,25 @@ def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str
             dataset, root, arch, seed, epochs, subset, identity, path, device, progress)
 
 
+@dataclass
+class ClassifierConfig:
+    """The config keys ``classifier_*`` of a plugin that scores with the evaluation classifier (a base of
+    its ``Config``): architecture, epochs (default: per architecture), seed and train subset."""
+
+    classifier_arch: ClassifierArch = "resnet"
+    classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
+    classifier_seed: int = field(default=0, metadata={"min": 0})
+    classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
+
+    def load_classifier(self, ctx) -> EvalClassifier:
+        """The classifier these keys name, for the run of ``ctx``: its dataset, on its device."""
+        return load_or_train_classifier(ctx.cfg.data.name, ctx.cfg.data.root, self.classifier_arch,
+                                        self.classifier_seed, self.classifier_epochs, ctx.device,
+                                        subset=self.classifier_subset)
+
+
 def _train_and_cache(dataset, root, arch, seed, epochs, subset, identity, path, device, progress) -> EvalClassifier:
     """Train the classifier ``identity`` (seeded by ``seed``), measure its test accuracy and cache it at ``path``."""
-    from memgan_bench.data import load_dataset
-
     train = load_dataset(dataset, "train", root, seed)
     if len(train.sample_shape) != 3:
         raise UserError(f"dataset '{dataset}' is not an image dataset: no evaluation classifier applies")

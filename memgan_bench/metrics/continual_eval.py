@@ -8,16 +8,18 @@ column = i):
   entry R[i, j] of the accuracy matrix; ``cl/acc_avg``, ``cl/acc_forgetting_max``,
   ``cl/acc_forgetting_last``, ``cl/acc_bwt`` from :mod:`memgan_bench.metrics.continual`;
   ``cl/reverse_acc`` — a fresh small classifier (``tiny``, about ``reverse_steps`` SGD steps of batch
-  128) trained on generated samples of the seen classes (labels = the conditioning labels), tested on the real test images of those classes (MeRGAN's
-  "Rev acc."); ``cl/fid/task_j`` — FID of samples conditioned on task j vs its real test images, and
-  the same summaries of that matrix with the sign flipped (``cl/fid_forgetting_*``, ``cl/fid_bwt``);
+  128) trained on generated samples of the seen classes (labels = the conditioning labels), tested on
+  the real test images of those classes (MeRGAN's "Rev acc."); ``cl/fid/task_j`` — FID of samples
+  conditioned on task j vs its real test images, and the same summaries of that matrix with the sign
+  flipped (``cl/fid_forgetting_*``, ``cl/fid_bwt``);
 - every method: ``cl/fid``, ``cl/kid`` of samples from the prior vs the real test images of the seen
   classes; the class histogram of those samples under the classifier: ``cl/share/class_c``,
   ``cl/seen_coverage`` (fraction of seen classes with share ≥ 0.1/|seen|), ``cl/share_past`` and
   ``cl/share_current`` (share predicted as past / current classes);
 - discriminator forgetting (:class:`ForgettingTracker`): held-out real test images of each class (the
-  probe sets of ``d_forgetting``'s ``per_class_real``) become a probe set when the class arrives; ``cl/d_acc/class_c`` and ``cl/d_forgetting/class_c`` per past
-  class and their means ``cl/d_acc_past``, ``cl/d_forgetting_past``.
+  probe sets of ``d_forgetting``'s ``per_class_real``) become a probe set when the class arrives;
+  ``cl/d_acc/class_c`` and ``cl/d_forgetting/class_c`` per past class and their means
+  ``cl/d_acc_past``, ``cl/d_forgetting_past``.
 
 FID/KID use the evaluation classifier's features (see ``fidelity.py``), so they are comparable across
 runs with the same classifier identity, not with Inception-based numbers.
@@ -32,10 +34,13 @@ from typing import Optional
 import numpy as np
 import torch
 
-from memgan_bench.metrics.classifier import EvalClassifier, accuracy, batched, train_classifier
+from memgan_bench.metrics.classifier import ClassifierConfig, EvalClassifier, accuracy, batched, train_classifier
 from memgan_bench.metrics.continual import summary
+from memgan_bench.metrics.coverage import class_coverage
+from memgan_bench.metrics.fidelity import compute_fidelity
 from memgan_bench.metrics.forgetting import ForgettingTracker
 from memgan_bench.metrics.plugin_forgetting import add_class_probes
+from memgan_bench.metrics.sampling import cycled_labels
 from memgan_bench.plugins import Plugin
 from memgan_bench.registry import PLUGINS
 
@@ -68,16 +73,13 @@ def conditional_accuracy(method, classifier, classes, n: int) -> dict[int, float
 @PLUGINS.register("continual_eval")
 class ContinualEval(Plugin):
     @dataclass
-    class Config:
+    class Config(ClassifierConfig):
         samples_per_class: int = field(default=200, metadata={"min": 1})
         fid_samples: int = field(default=1000, metadata={"min": 0})  # 0: no FID/KID/histogram
         fid_samples_per_task: int = field(default=500, metadata={"min": 0})  # 0: no per-task FID
         reverse_samples_per_class: int = field(default=500, metadata={"min": 0})  # 0: no reverse accuracy
         reverse_steps: int = field(default=300, metadata={"min": 1})  # SGD steps of the reverse classifier
         probe_per_class: int = field(default=200, metadata={"min": 0})  # 0: no discriminator probes
-        classifier_arch: str = field(default="resnet", metadata={"choices": ("resnet", "tiny")})
-        classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
-        classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
 
     def __init__(self, cfg):
         super().__init__(cfg)
@@ -87,11 +89,7 @@ class ContinualEval(Plugin):
 
     def before_training(self, ctx) -> None:
         if self.classifier is None:
-            from memgan_bench.metrics.classifier import load_or_train_classifier
-
-            self.classifier = load_or_train_classifier(
-                ctx.cfg.data.name, ctx.cfg.data.root, self.cfg.classifier_arch, epochs=self.cfg.classifier_epochs,
-                device=ctx.device, progress=False, subset=self.cfg.classifier_subset)
+            self.classifier = self.cfg.load_classifier(ctx)
         self.classifier.to(ctx.device).eval()
 
     def before_experience(self, ctx) -> None:
@@ -128,12 +126,10 @@ class ContinualEval(Plugin):
                 **self.summaries("acc", row, ctx.experience.index, higher_is_better=True)}
 
     def fid_matrix(self, ctx, tasks) -> dict[str, float]:
-        from memgan_bench.metrics.fidelity import compute_fidelity
-
         row = []
         for task in tasks:
-            labels = torch.tensor(task).repeat(self.cfg.fid_samples_per_task // len(task) + 1)
-            samples = ctx.method.sample(self.cfg.fid_samples_per_task, labels[: self.cfg.fid_samples_per_task])
+            n = self.cfg.fid_samples_per_task
+            samples = ctx.method.sample(n, cycled_labels(task, n))
             real = ctx.test_data.of_classes(task).images
             row.append(compute_fidelity(samples, real, self.classifier, metrics=("fid",), device=ctx.device)["fid"])
         return {**{f"cl/fid/task_{j}": v for j, v in enumerate(row)},
@@ -157,9 +153,6 @@ class ContinualEval(Plugin):
         return accuracy(student, ctx.experience.test.images, ctx.experience.test.labels, ctx.device)
 
     def fidelity_and_histogram(self, ctx, tasks) -> dict[str, float]:
-        from memgan_bench.metrics.coverage import class_coverage
-        from memgan_bench.metrics.fidelity import compute_fidelity
-
         samples = ctx.method.sample(self.cfg.fid_samples)
         scores = compute_fidelity(samples, ctx.experience.test.images, self.classifier, metrics=("fid", "kid"),
                                   device=ctx.device)

@@ -11,11 +11,14 @@ Both inputs are converted the same way, as images saved to disk would be: [-1, 1
 published ones) takes the uint8 images directly, grey images repeated to 3 channels.
 
 torch-fidelity's disk cache keys features by input name only, so it is always off (``cache=False``).
+torch-fidelity builds a feature extractor from its registered name alone, so the classifier reaches it
+through :data:`BOUND_CLASSIFIERS`, which holds a classifier only while a ``compute_fidelity`` call that
+scores with it runs.
 """
 
 from __future__ import annotations
 
-import re
+import contextlib
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -30,9 +33,6 @@ RESULT_KEYS = {"inception_score_mean": "is_mean", "inception_score_std": "is_std
                "frechet_inception_distance": "fid", "kernel_inception_distance_mean": "kid_mean",
                "kernel_inception_distance_std": "kid_std", "precision": "precision", "recall": "recall",
                "f_score": "f_score"}
-
-_CLASSIFIERS: dict[str, EvalClassifier] = {}
-
 
 def to_uint8(images: torch.Tensor) -> torch.Tensor:
     """[-1, 1] floats → uint8 0..255, as a PNG writer would store them."""
@@ -52,15 +52,46 @@ class ImageTensors(Dataset):
         return self.images[index]
 
 
+EXTRACTOR_NAME = "memgan-bench-classifier"
+
+
+class BoundClassifiers:
+    """The classifiers of the ``compute_fidelity`` calls in progress, innermost last: ``bind`` holds one for
+    the length of a ``with`` block and drops it after, so no classifier outlives the call that scores
+    with it."""
+
+    def __init__(self) -> None:
+        self._stack: list[EvalClassifier] = []
+
+    @contextlib.contextmanager
+    def bind(self, classifier: EvalClassifier):
+        self._stack.append(classifier)
+        try:
+            yield
+        finally:
+            self._stack.pop()
+
+    def current(self) -> EvalClassifier:
+        if not self._stack:
+            raise RuntimeError(f"torch-fidelity built '{EXTRACTOR_NAME}' outside compute_fidelity")
+        return self._stack[-1]
+
+    def __len__(self) -> int:
+        return len(self._stack)
+
+
+BOUND_CLASSIFIERS = BoundClassifiers()
+
+
 def _extractor_class():
     from torch_fidelity.feature_extractor_base import FeatureExtractorBase
 
     class ClassifierFeatureExtractor(FeatureExtractorBase):
-        """torch-fidelity view of the :class:`EvalClassifier` registered under ``name``."""
+        """torch-fidelity view of the innermost bound :class:`EvalClassifier`."""
 
         def __init__(self, name, features_list, **kwargs):
             super().__init__(name, features_list)
-            self.classifier = _CLASSIFIERS[name]
+            self.classifier = BOUND_CLASSIFIERS.current()
 
         @staticmethod
         def get_provided_features_list():
@@ -86,15 +117,11 @@ def _extractor_class():
     return ClassifierFeatureExtractor
 
 
-def register_classifier(classifier: EvalClassifier) -> str:
-    """Make ``classifier`` available to torch-fidelity; returns the extractor name (unique per identity)."""
+def _register_extractor() -> None:
     from torch_fidelity.registry import FEATURE_EXTRACTORS_REGISTRY, register_feature_extractor
 
-    name = "memgan-clf-" + re.sub(r"[^A-Za-z0-9_.-]", "_", classifier.identity or f"anon{id(classifier)}")
-    _CLASSIFIERS[name] = classifier
-    if name not in FEATURE_EXTRACTORS_REGISTRY:
-        register_feature_extractor(name, _extractor_class())
-    return name
+    if EXTRACTOR_NAME not in FEATURE_EXTRACTORS_REGISTRY:
+        register_feature_extractor(EXTRACTOR_NAME, _extractor_class())
 
 
 def compute_fidelity(samples: torch.Tensor, reference: torch.Tensor, classifier: Optional[EvalClassifier],
@@ -128,11 +155,15 @@ def compute_fidelity(samples: torch.Tensor, reference: torch.Tensor, classifier:
                      "feature_extractor_weights_path": str(inception_weights)}
         if first.shape[1] == 1:
             first, second = first.expand(-1, 3, -1, -1), second.expand(-1, 3, -1, -1)
+        binding = contextlib.nullcontext()
     else:
-        extractor = {"feature_extractor": register_classifier(classifier.to(device))}
-    raw = calculate_metrics(
-        input1=ImageTensors(first), input2=ImageTensors(second), cuda=device.type == "cuda",
-        batch_size=batch_size, isc_splits=isc_splits, kid_subset_size=kid_subset_size, cache=False,
-        save_cpu_ram=True, verbose=False, rng_seed=seed,
-        **{flag: name in metrics for name, flag in METRIC_FLAGS.items()}, **extractor)
+        _register_extractor()
+        extractor = {"feature_extractor": EXTRACTOR_NAME}
+        binding = BOUND_CLASSIFIERS.bind(classifier.to(device))
+    with binding:
+        raw = calculate_metrics(
+            input1=ImageTensors(first), input2=ImageTensors(second), cuda=device.type == "cuda",
+            batch_size=batch_size, isc_splits=isc_splits, kid_subset_size=kid_subset_size, cache=False,
+            save_cpu_ram=True, verbose=False, rng_seed=seed,
+            **{flag: name in metrics for name, flag in METRIC_FLAGS.items()}, **extractor)
     return {RESULT_KEYS[key]: float(value) for key, value in raw.items() if key in RESULT_KEYS}

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from memgan_bench.engine.seeding import seeded_rng
-from memgan_bench.metrics.classifier import ARCHS, load_or_train_classifier
+from memgan_bench.metrics.classifier import ClassifierConfig
 from memgan_bench.metrics.coverage import class_coverage, mixture_coverage
 from memgan_bench.metrics.sampling import generate, seen_classes, seen_data
 from memgan_bench.plugins import Plugin
@@ -22,13 +22,10 @@ DEFAULT_SAMPLES = {"images": 10_000, "mixture": 2_500}
 
 
 @dataclass
-class CoverageConfig:
+class CoverageConfig(ClassifierConfig):
     num_samples: Optional[int] = field(default=None, metadata={"min": 1})
     threshold: Optional[float] = field(default=None, metadata={"min": 0.0, "max": 1.0})
     min_count: int = field(default=1, metadata={"min": 1})
-    classifier_arch: str = field(default="resnet", metadata={"choices": tuple(ARCHS)})
-    classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
-    classifier_seed: int = field(default=0, metadata={"min": 0})
 
 
 def coverage_rows(samples, data, classifier=None, threshold=None, min_count=1) -> dict[str, float]:
@@ -55,9 +52,7 @@ class CoveragePlugin(Plugin):
     def before_training(self, ctx) -> None:
         self.classifier = None
         if ctx.train_data.mode_centers is None:
-            self.classifier = load_or_train_classifier(
-                ctx.cfg.data.name, ctx.cfg.data.root, self.cfg.classifier_arch, self.cfg.classifier_seed,
-                self.cfg.classifier_epochs, ctx.device)
+            self.classifier = self.cfg.load_classifier(ctx)
 
     def evaluate(self, ctx) -> None:
         kind = "images" if ctx.train_data.mode_centers is None else "mixture"

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from memgan_bench.errors import UserError
-from memgan_bench.metrics.classifier import ARCHS, load_or_train_classifier
+from memgan_bench.metrics.classifier import ClassifierConfig
 from memgan_bench.metrics.fidelity import METRIC_FLAGS, compute_fidelity
 from memgan_bench.metrics.sampling import generate, random_rows, seen_classes, seen_data
 from memgan_bench.plugins import Plugin
@@ -14,16 +14,13 @@ from memgan_bench.registry import PLUGINS
 
 
 @dataclass
-class FidelityConfig:
+class FidelityConfig(ClassifierConfig):
     """The MemoryGAN paper scored Fashion-MNIST on 64,000 samples; the default is smaller for speed."""
 
     num_samples: int = field(default=10000, metadata={"min": 10})
     metrics: list[str] = field(default_factory=lambda: ["is", "fid", "kid", "pr"])
     kid_subset_size: Optional[int] = field(default=None, metadata={"min": 2})
     isc_splits: int = field(default=10, metadata={"min": 1})
-    classifier_arch: str = field(default="resnet", metadata={"choices": tuple(ARCHS)})
-    classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
-    classifier_seed: int = field(default=0, metadata={"min": 0})
     inception_weights: Optional[str] = None
 
 
@@ -39,9 +36,7 @@ class FidelityPlugin(Plugin):
             raise UserError(f"plugins.fidelity.metrics: unknown {unknown} (known: {', '.join(METRIC_FLAGS)})")
         if ctx.train_data.images.dim() != 4:
             raise UserError("plugin 'fidelity' needs image data; use 'coverage' for 2-D mixtures")
-        self.classifier = load_or_train_classifier(
-            ctx.cfg.data.name, ctx.cfg.data.root, self.cfg.classifier_arch, self.cfg.classifier_seed,
-            self.cfg.classifier_epochs, ctx.device)
+        self.classifier = self.cfg.load_classifier(ctx)
 
     def evaluate(self, ctx) -> None:
         classes = seen_classes(ctx)

@@ -1,8 +1,9 @@
-"""What evaluation plugins share: generated samples, real reference rows, the seen classes of a run."""
+"""What evaluation plugins share: generated samples and their labels, real reference rows, the seen
+classes of a run."""
 
 from __future__ import annotations
 
-from typing import Optional
+from typing import Optional, Sequence
 
 import torch
 
@@ -21,11 +22,17 @@ def seen_data(data: ImageData, ctx) -> ImageData:
     return data if len(classes) == data.num_classes else data.of_classes(classes)
 
 
+def cycled_labels(classes: Sequence[int] | torch.Tensor, n: int, start: int | torch.Tensor = 0) -> torch.Tensor:
+    """n labels cycling through ``classes`` from position ``start``: label i is classes[(start + i) mod k]
+    for k classes, so each class gets ⌊n/k⌋ or ⌈n/k⌉ of them (on the device of ``classes`` and ``start``,
+    which may be a device tensor: no host sync)."""
+    classes = torch.as_tensor(classes)
+    return classes[(torch.arange(n, device=classes.device) + start) % classes.numel()]
+
+
 def generate(method, n: int, classes: Optional[tuple[int, ...]] = None, batch_size: int = 500) -> torch.Tensor:
     """n samples on the CPU, in batches; conditional methods get labels cycling over ``classes``."""
-    labels = None
-    if method.conditional and classes is not None:
-        labels = torch.tensor(classes).repeat((n + len(classes) - 1) // len(classes))[:n]
+    labels = cycled_labels(classes, n) if method.conditional and classes is not None else None
     chunks = []
     for start in range(0, n, batch_size):
         size = min(batch_size, n - start)

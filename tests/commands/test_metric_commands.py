@@ -26,6 +26,14 @@ def test_classifier_command_unknown_dataset_is_one_line_error(tmp_path, monkeypa
     assert "unknown dataset 'no-such-data'" in err and len(err.splitlines()) == 1
 
 
+@pytest.mark.parametrize("command", ["classifier", "real"])
+def test_metric_commands_refuse_an_unknown_device_in_one_line(command, tmp_path, monkeypatch, capsys):
+    monkeypatch.setenv("MEMGAN_BENCH_CACHE", str(tmp_path))
+    assert main([command, "--dataset", "fashion-mnist", "--device", "tpu"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert "unknown device 'tpu'" in err and len(err.splitlines()) == 1
+
+
 def test_real_command_scores_the_ceiling_and_writes_rows(tiny, tmp_path, capsys):
     out = tmp_path / "real"
     assert main(["real", "--dataset", "fashion-mnist", "--num-samples", "400", "--device", "cpu",

@@ -1,8 +1,9 @@
 """The registry front door: names, splits, and no synthetic stand-in for a missing real dataset."""
 
 import pytest
+import torch
 
-from memgan_bench.data import DATASETS, load_dataset
+from memgan_bench.data import DATASETS, SPLITS_KEPT, ImageData, load_dataset
 from memgan_bench.data import mnist_family
 from memgan_bench.errors import UserError
 
@@ -34,3 +35,25 @@ def test_missing_real_dataset_raises_instead_of_returning_synthetic_data(name, s
     message = str(caught.value)
     assert "\n" not in message
     assert "data.root" in message
+
+
+def test_the_split_cache_keeps_the_most_recently_used_splits_only(scoped_registries, tmp_path):
+    loads = []
+
+    @DATASETS.register("counted")
+    def counted(split, root, seed):
+        loads.append(seed)
+        return ImageData("counted", torch.zeros(1, 2), torch.zeros(1, dtype=torch.long), ["c0"])
+
+    def load(seed):  # a root of this test's own: no other test's split is in the way
+        return load_dataset("counted", "train", str(tmp_path), seed)
+
+    first = load(0)
+    for seed in range(1, SPLITS_KEPT):
+        load(seed)
+    assert load(0) is first and loads == list(range(SPLITS_KEPT))  # a hit, now the most recently used
+    load(SPLITS_KEPT)  # one split too many: seed 1, the least recently used, goes
+    assert load(0) is first and load(SPLITS_KEPT - 1) is not None
+    assert loads == list(range(SPLITS_KEPT + 1))
+    load(1)
+    assert loads == list(range(SPLITS_KEPT + 1)) + [1]

@@ -1,8 +1,15 @@
+import typing
+
 import pytest
 import torch
 
 from memgan_bench.errors import UserError
-from memgan_bench.metrics.classifier import EvalClassifier, accuracy, load_or_train_classifier, random_translate
+from memgan_bench.metrics.classifier import (ARCHS, ClassifierArch, EvalClassifier, accuracy, load_or_train_classifier,
+                                             random_translate)
+from memgan_bench.metrics.continual_eval import ContinualEval
+from memgan_bench.metrics.plugin_coverage import CoverageConfig
+from memgan_bench.metrics.plugin_fidelity import FidelityConfig
+from memgan_bench.typed import build
 
 
 def test_tiny_classifier_is_well_above_chance(tiny_classifier, fmnist):
@@ -32,6 +39,14 @@ def test_cache_roundtrip_and_corrupt_file(tmp_path, capsys):
     path.write_bytes(b"not a checkpoint")
     with pytest.raises(UserError, match="corrupt"):
         load_or_train_classifier("fashion-mnist", **kwargs)
+
+
+@pytest.mark.parametrize("config", [CoverageConfig, FidelityConfig, ContinualEval.Config])
+def test_plugin_configs_offer_exactly_the_architectures(config):
+    assert set(typing.get_args(ClassifierArch)) == set(ARCHS)
+    assert build(config, {"classifier_arch": "tiny"}).classifier_arch == "tiny"
+    with pytest.raises(UserError, match=r"'classifier_arch' must be one of \['resnet', 'tiny'\], got 'vgg'"):
+        build(config, {"classifier_arch": "vgg"})
 
 
 def test_bad_arguments(tmp_path):

@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from memgan_bench.errors import UserError
-from memgan_bench.metrics.fidelity import compute_fidelity, to_uint8
+from memgan_bench.metrics.classifier import EvalClassifier
+from memgan_bench.metrics.fidelity import BOUND_CLASSIFIERS, compute_fidelity, to_uint8
 
 N = 1000
 
@@ -75,3 +76,30 @@ def test_inception_weights_plumbing(monkeypatch, tmp_path):
     assert seen["feature_extractor_weights_path"] == str(weights)
     assert seen["input1"][0].shape == (3, 28, 28) and seen["input1"][0].dtype == torch.uint8
     assert seen["cache"] is False and seen["cuda"] is False and seen["fid"] and not seen["isc"]
+
+
+def test_each_call_scores_with_its_own_classifier_and_holds_it_only_while_it_runs(tiny_classifier, fmnist):
+    x, y = fmnist[1].images[:100], fmnist[0].images[:100]
+    torch.manual_seed(0)
+    untrained = EvalClassifier("tiny", 1, 10, identity=tiny_classifier.identity)  # same name, other weights
+    trained_fid = compute_fidelity(x, y, tiny_classifier, metrics=("fid",))["fid"]
+    untrained_fid = compute_fidelity(x, y, untrained, metrics=("fid",))["fid"]
+    assert untrained_fid != pytest.approx(trained_fid, rel=1e-3)
+    assert compute_fidelity(x, y, tiny_classifier, metrics=("fid",))["fid"] == pytest.approx(trained_fid, rel=1e-6)
+    assert len(BOUND_CLASSIFIERS) == 0
+
+
+def test_a_failing_call_releases_its_classifier(tiny_classifier, monkeypatch):
+    import torch_fidelity
+
+    seen = []
+
+    def fail(**kwargs):
+        seen.append(BOUND_CLASSIFIERS.current())
+        raise RuntimeError("extractor failed")
+
+    monkeypatch.setattr(torch_fidelity, "calculate_metrics", fail)
+    x = torch.zeros(10, 1, 28, 28)
+    with pytest.raises(RuntimeError, match="extractor failed"):
+        compute_fidelity(x, x, tiny_classifier, metrics=("fid",))
+    assert seen == [tiny_classifier] and len(BOUND_CLASSIFIERS) == 0

@@ -22,12 +22,10 @@ PLUGINS = {
 @pytest.fixture
 def use_tiny_classifier(monkeypatch, tiny_classifier, tmp_path):
     """Plugins load the session's tiny classifier instead of training one; nothing touches the user cache."""
-    import memgan_bench.metrics.plugin_coverage as coverage
-    import memgan_bench.metrics.plugin_fidelity as fidelity
+    import memgan_bench.metrics.classifier as classifier
 
     monkeypatch.setenv("MEMGAN_BENCH_CACHE", str(tmp_path / "cache"))
-    for module in (coverage, fidelity):
-        monkeypatch.setattr(module, "load_or_train_classifier", lambda *args, **kwargs: tiny_classifier)
+    monkeypatch.setattr(classifier, "load_or_train_classifier", lambda *args, **kwargs: tiny_classifier)
 
 
 def run_rows(config, out, plugins):

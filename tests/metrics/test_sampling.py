@@ -3,7 +3,7 @@ from types import SimpleNamespace
 import torch
 
 from memgan_bench.data.base import ImageData
-from memgan_bench.metrics.sampling import generate, random_rows, seen_classes, seen_data
+from memgan_bench.metrics.sampling import cycled_labels, generate, random_rows, seen_classes, seen_data
 
 
 class Echo:
@@ -20,6 +20,13 @@ def test_generate_batches_and_cycles_labels_over_seen_classes():
     out = generate(Echo(True), 7, (2, 5), batch_size=3)
     assert out[:, 0].tolist() == [2, 5, 2, 5, 2, 5, 2]
     assert generate(Echo(False), 4, (2, 5), batch_size=3)[:, 0].tolist() == [-1] * 4
+
+
+def test_cycled_labels_from_a_start_position():
+    assert cycled_labels(range(3), 7).tolist() == [0, 1, 2, 0, 1, 2, 0]
+    assert cycled_labels((4, 6, 8), 4, start=torch.tensor([2])).tolist() == [8, 4, 6, 8]
+    assert cycled_labels(torch.tensor([9]), 3, start=5).tolist() == [9, 9, 9]
+    assert cycled_labels((1, 2), 0).tolist() == []
 
 
 def test_seen_data_and_random_rows():
