@@ -3,6 +3,7 @@
 import copy
 import math
 
+import pytest
 import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
@@ -146,3 +147,12 @@ def test_sampled_codes_are_uniform_over_generators():
     counts = torch.bincount(method.sample_latent(8000).codes[:, 0], minlength=4).float()
     chi2 = ((counts - 2000) ** 2 / 2000).sum().item()
     assert chi2 < 16.27  # χ²(3) at p = 0.001
+
+
+def test_fewer_than_one_generator_is_a_one_line_error():
+    from memgan_bench.config import resolve
+    from memgan_bench.errors import UserError
+
+    with pytest.raises(UserError, match="model.generators") as err:
+        resolve({"method": "mgan", "model": {"generators": 0}})
+    assert "\n" not in str(err.value)
