@@ -35,6 +35,7 @@ from memgan_bench.data.base import Batch, DataSpec, ImageData
 from memgan_bench.engine.batching import BatchSchedule
 from memgan_bench.engine.seeding import derive_seed
 from memgan_bench.errors import UserError
+from memgan_bench.metrics.classifier import ARCHS
 from memgan_bench.method import GANMethod, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
 from methods.dcgan import DCGAN, discriminator_loss, generator_loss
@@ -70,7 +71,7 @@ class GANEnsemble(GANMethod):
         partition: Literal["random", "kmeans", "experience"] = "random"
         kmeans_space: Literal["pixels", "classifier"] = "pixels"
         kmeans_iters: int = field(default=100, metadata={"min": 1})
-        classifier_arch: str = "resnet"
+        classifier_arch: str = field(default="resnet", metadata={"choices": tuple(ARCHS)})
         classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
         classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
         base: Literal["dcgan"] = "dcgan"
