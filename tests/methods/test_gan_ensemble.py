@@ -178,3 +178,24 @@ def test_bad_options_are_one_line_errors_before_training(model, scenario, messag
 
 def test_a_stream_with_one_component_per_experience_is_accepted():
     resolve({"method": "gan-ensemble", "model": {"partition": "experience", "components": 3}, "scenario": STREAM})
+
+
+def test_kmeans_space_classifier_clusters_the_evaluation_classifiers_features(monkeypatch, tiny_classifier, fmnist):
+    import memgan_bench.metrics.classifier as classifier_module
+
+    asked = {}
+
+    def cached(dataset, **kwargs):
+        asked.update(dataset=dataset, **kwargs)
+        return tiny_classifier
+
+    monkeypatch.setattr(classifier_module, "load_or_train_classifier", cached)
+    data = fmnist[0].subset(torch.arange(300))
+    method = make(DataSpec((1, 28, 28), 10), partition="kmeans", kmeans_space="classifier", classifier_arch="tiny")
+    torch.manual_seed(5)
+    method.on_experience_start(single(data))
+    with torch.no_grad():
+        features = tiny_classifier.features(data.images)
+    torch.manual_seed(5)
+    assert torch.equal(method.assignment, kmeans(features, 3))
+    assert asked["dataset"] == "fashion-mnist" and asked["arch"] == "tiny"
