@@ -5,12 +5,16 @@ import pytest
 import torch
 
 from memgan_bench.config import resolve
+from memgan_bench.data import DATASETS
 from memgan_bench.data.base import DataSpec, ImageData
+from memgan_bench.engine import trainer
+from memgan_bench.engine.checkpoint import load_checkpoint
 from memgan_bench.errors import UserError
 from memgan_bench.scenario import Experience
 from memgan_bench.typed import build
 from methods.gan_ensemble import GANEnsemble
 from methods.partitions import kmeans, lloyd, random_partition
+from tests.methods.test_streams import config, one_thread, two_blobs  # noqa: F401 (one_thread: autouse)
 
 POINTS = DataSpec((2,), 4)
 
@@ -199,3 +203,49 @@ def test_kmeans_space_classifier_clusters_the_evaluation_classifiers_features(mo
     torch.manual_seed(5)
     assert torch.equal(method.assignment, kmeans(features, 3))
     assert asked["dataset"] == "fashion-mnist" and asked["arch"] == "tiny"
+
+
+def blob_stream(steps, partition="experience", checkpoint_every=0):
+    """The two-blob stream of test_streams (class 0 at x = −0.5, then class 1 at x = +0.5)."""
+    DATASETS.register("test-two-blobs")(two_blobs)
+    return config("gan-ensemble", steps=steps, model={"components": 2, "partition": partition},
+                  checkpoint_every=checkpoint_every, log_every=10)
+
+
+def test_expansion_keeps_the_first_class_after_the_second(tmp_path, scoped_registries):
+    cfg = blob_stream(steps=40)
+    trainer.train(cfg, tmp_path, progress=False)
+    method = GANEnsemble(cfg.model, DataSpec((2,), 2))
+    method.load_state_dict(load_checkpoint(tmp_path / "checkpoints" / "last.pt")["method"])
+    torch.manual_seed(5)
+    z, codes = method.sample_latent(2000)
+    method.eval()
+    with torch.no_grad():
+        x = method.generate(z, codes)[:, 0]
+    left = codes[:, 0] == 0
+    assert 0.45 < left.float().mean().item() < 0.55  # π = (256, 256) / 512
+    assert (x[left] < 0).float().mean() > 0.9 and (x[~left] > 0).float().mean() > 0.9
+
+
+@pytest.mark.parametrize("partition", ["experience", "kmeans"])
+def test_resume_mid_stream_reproduces_the_uninterrupted_run(tmp_path, scoped_registries, monkeypatch, partition):
+    cfg = blob_stream(steps=20, partition=partition, checkpoint_every=10)
+    trainer.train(cfg, tmp_path / "full", progress=False)
+    save = trainer.Loop.checkpoint
+
+    def stop_in_second_experience(self, experience, step_in_experience):
+        save(self, experience, step_in_experience)
+        if (experience, step_in_experience) == (1, 10):
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(trainer.Loop, "checkpoint", stop_in_second_experience)
+    with pytest.raises(KeyboardInterrupt):
+        trainer.train(cfg, tmp_path / "cut", progress=False)
+    monkeypatch.setattr(trainer.Loop, "checkpoint", save)
+    trainer.train(cfg, tmp_path / "cut", resume=True, progress=False)
+    full = load_checkpoint(tmp_path / "full" / "checkpoints" / "last.pt")["method"]
+    cut = load_checkpoint(tmp_path / "cut" / "checkpoints" / "last.pt")["method"]
+    for key, value in full["modules"].items():
+        assert torch.equal(value, cut["modules"][key]), key
+    assert torch.equal(full["extra"]["assignment"], cut["extra"]["assignment"])
+    assert full["extra"]["active"] == cut["extra"]["active"]
