@@ -35,7 +35,7 @@ from memgan_bench.data.base import Batch, DataSpec, ImageData
 from memgan_bench.engine.batching import BatchSchedule
 from memgan_bench.engine.seeding import derive_seed
 from memgan_bench.errors import UserError
-from memgan_bench.metrics.classifier import ARCHS
+from memgan_bench.metrics import classifier as eval_classifier
 from memgan_bench.method import GANMethod, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
 from methods.dcgan import DCGAN, discriminator_loss, generator_loss
@@ -71,7 +71,7 @@ class GANEnsemble(GANMethod):
         partition: Literal["random", "kmeans", "experience"] = "random"
         kmeans_space: Literal["pixels", "classifier"] = "pixels"
         kmeans_iters: int = field(default=100, metadata={"min": 1})
-        classifier_arch: str = field(default="resnet", metadata={"choices": tuple(ARCHS)})
+        classifier_arch: str = field(default="resnet", metadata={"choices": tuple(eval_classifier.ARCHS)})
         classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
         classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
         base: Literal["dcgan"] = "dcgan"
@@ -123,12 +123,11 @@ class GANEnsemble(GANMethod):
         """What k-means clusters: flattened samples, or the evaluation classifier's features."""
         if self.cfg.kmeans_space == "pixels":
             return data.images.flatten(1)
-        from memgan_bench.metrics.classifier import batched, load_or_train_classifier
-
         cfg = self.cfg
-        classifier = load_or_train_classifier(data.name, arch=cfg.classifier_arch, epochs=cfg.classifier_epochs,
-                                              subset=cfg.classifier_subset, device=self.device)
-        return batched(classifier.features, data.images, device=self.device)
+        classifier = eval_classifier.load_or_train_classifier(
+            data.name, arch=cfg.classifier_arch, epochs=cfg.classifier_epochs, subset=cfg.classifier_subset,
+            device=self.device)
+        return eval_classifier.batched(classifier.features, data.images, device=self.device)
 
     def on_experience_start(self, experience) -> None:
         cfg, n = self.cfg, len(experience.train)
