@@ -3,7 +3,7 @@
 ``Stacked(modules)`` keeps every parameter and buffer of the K modules as one tensor with a leading K axis
 (``torch.func.stack_module_state``); ``forward(x, lo, hi)`` runs copies lo … hi − 1 on x [hi − lo, B, …] as one
 vmapped ``functional_call`` over slices (views) of those tensors, so batch-norm running statistics update in
-place and the copies outside the range receive no gradient and no buffer update. One Adam over the stacked
+place and the copies outside the range get a zero gradient and no buffer update. One Adam over the stacked
 parameters is K independent Adams (its update is elementwise).
 """
 
