@@ -6,7 +6,7 @@ import torch
 
 from memgan_bench.config import resolve
 from memgan_bench.data import DATASETS
-from memgan_bench.data.base import DataSpec, ImageData
+from memgan_bench.data.base import Batch, DataSpec, ImageData
 from memgan_bench.engine import trainer
 from memgan_bench.engine.checkpoint import load_checkpoint
 from memgan_bench.errors import UserError
@@ -249,3 +249,12 @@ def test_resume_mid_stream_reproduces_the_uninterrupted_run(tmp_path, scoped_reg
         assert torch.equal(value, cut["modules"][key]), key
     assert torch.equal(full["extra"]["assignment"], cut["extra"]["assignment"])
     assert full["extra"]["active"] == cut["extra"]["active"]
+
+
+@pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32), (2,)])
+def test_components_step_and_sample_in_the_data_shape(shape):
+    method = make(DataSpec(shape, 4), components=2)
+    x = torch.rand(2 * 4, *shape) * 2 - 1
+    logs = method.train_step(Batch(x, torch.zeros(8, dtype=torch.long)))
+    assert set(logs) == {"loss/d_loss", "loss/g_loss", "diag/d_real", "diag/d_fake"}
+    assert method.sample(5).shape == (5, *shape) and method.discriminate(x).shape == (8,)

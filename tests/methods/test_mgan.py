@@ -156,3 +156,11 @@ def test_fewer_than_one_generator_is_a_one_line_error():
     with pytest.raises(UserError, match="model.generators") as err:
         resolve({"method": "mgan", "model": {"generators": 0}})
     assert "\n" not in str(err.value)
+
+
+@pytest.mark.parametrize("shape", [(1, 28, 28), (3, 32, 32), (3, 64, 64), (2,)])
+def test_every_generator_produces_samples_of_the_data_shape(shape):
+    method = tiny(spec=DataSpec(shape, 4))
+    fake, k = method.fakes(torch.device("cpu"))
+    assert fake.shape == (12, *shape) and method.sample(5).shape == (5, *shape)
+    assert method.heads(fake)[1].shape == (12, 3)
