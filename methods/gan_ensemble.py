@@ -78,6 +78,8 @@ class GANEnsemble(GANMethod):
 
     @classmethod
     def check_config(cls, cfg: Config, run_cfg) -> None:
+        if getattr(cfg, "pack", 1) != 1:  # a DCGAN option (PacGAN) the stacked components do not apply
+            raise UserError("model.pack: gan-ensemble components are unpacked DCGANs (pack must be 1)")
         if cfg.kmeans_space != "pixels" and cfg.partition != "kmeans":
             raise UserError(f"model.kmeans_space applies to partition kmeans only (partition is {cfg.partition})")
         if run_cfg is None or cfg.partition != "experience":

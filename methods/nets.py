@@ -121,6 +121,23 @@ def build_generator(in_dim: int, spec: DataSpec, width: int) -> nn.Module:
     return DCGANGenerator(in_dim, spec, width) if spec.is_image else MLPGenerator(in_dim, spec, width)
 
 
+def build_trunk(spec: DataSpec, out_dim: int, width: int, tap: int = 0) -> nn.Module:
+    """DCGAN discriminator trunk for images, PacGAN's maxout MLP for flat samples; ``tap``: see module doc."""
+    return DCGANTrunk(spec, out_dim, width, tap) if spec.is_image else MLPTrunk(spec, out_dim, width, tap)
+
+
+def init_weights(module: nn.Module) -> None:
+    """DCGAN initialisation: conv/linear weights ~ N(0, 0.02), batch-norm scale ~ N(1, 0.02)."""
+    for m in module.modules():
+        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
+            nn.init.normal_(m.weight, 0.0, 0.02)
+            if m.bias is not None:
+                nn.init.zeros_(m.bias)
+        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
+            nn.init.normal_(m.weight, 1.0, 0.02)
+            nn.init.zeros_(m.bias)
+
+
 class BatchedFirstBlocks(nn.Module):
     """K first blocks h_k = ReLU(BN_k(z W_k)) computed at once: one batched matmul over a [K, in, out] weight
     and one batch norm over the K·out channels, so each generator's units are normalised over its own batch
@@ -161,20 +178,3 @@ class MixtureGenerator(nn.Module):
         else:
             h = h[torch.arange(len(codes), device=codes.device), codes]
         return self.shared(h)
-
-
-def build_trunk(spec: DataSpec, out_dim: int, width: int, tap: int = 0) -> nn.Module:
-    """DCGAN discriminator trunk for images, PacGAN's maxout MLP for flat samples; ``tap``: see module doc."""
-    return DCGANTrunk(spec, out_dim, width, tap) if spec.is_image else MLPTrunk(spec, out_dim, width, tap)
-
-
-def init_weights(module: nn.Module) -> None:
-    """DCGAN initialisation: conv/linear weights ~ N(0, 0.02), batch-norm scale ~ N(1, 0.02)."""
-    for m in module.modules():
-        if isinstance(m, (nn.Conv2d, nn.ConvTranspose2d, nn.Linear)):
-            nn.init.normal_(m.weight, 0.0, 0.02)
-            if m.bias is not None:
-                nn.init.zeros_(m.bias)
-        elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
-            nn.init.normal_(m.weight, 1.0, 0.02)
-            nn.init.zeros_(m.bias)
