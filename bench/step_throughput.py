@@ -4,12 +4,14 @@ Prints JSON: steps/s and images/s of each method's step run through the real eng
 plugin between a warm-up step and the last step, so data loading and model building are excluded), the
 same for a hand-written PyTorch loop over the same DCGAN networks and losses, the harness overhead
 ratio (harness DCGAN time / plain time; goal ≤ 1.05 on CPU) and each method's time relative to DCGAN.
-Repeats are interleaved and the median is reported. A method may carry model overrides
-(``memorygan:fidelity=official,k=64``, values parsed as YAML); ``--compile`` runs the engine with
-``train.compile`` (torch.compile, mode reduce-overhead: CUDA graphs on a GPU).
+Repeats are interleaved and the median is reported. ``real_per_step`` is the number of real rows a method's
+step consumes (a gan-ensemble takes one batch per component: K × batch size), and images/s counts those.
+A method may carry model overrides (``memorygan:fidelity=official,k=64``, values parsed as YAML);
+``--compile`` runs the engine with ``train.compile`` (torch.compile, mode reduce-overhead: CUDA graphs on a GPU).
 
     python bench/step_throughput.py --dataset fashion-mnist --batch-size 64 --steps 100 \
         --methods dcgan memorygan memorygan:fidelity=official [--device cuda --compile]
+    python bench/step_throughput.py --methods dcgan mgan gan-ensemble gan-ensemble:components=3
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class StepTimer(Plugin):
 
     def evaluate(self, ctx):
         ctx.run.path.joinpath("bench_seconds").write_text(str(self.end - self.start))
+        schedule = ctx.method.batch_schedule(ctx.experience, ctx.cfg.train.batch_size, ctx.cfg.seed, ctx.device)
+        ctx.run.path.joinpath("bench_real_per_step").write_text(str(len(schedule.batch(0).x)))
 
 
 def parse_method(spec: str) -> tuple[str, dict]:
@@ -80,10 +84,12 @@ def harness_config(spec: str, args) -> dict:
             "plugins": {"bench-step-timer": {"warmup": args.warmup}}}
 
 
-def harness_seconds(spec: str, args) -> float:
+def harness_seconds(spec: str, args) -> tuple[float, int]:
+    """Seconds of the timed steps and real rows per step."""
     with tempfile.TemporaryDirectory() as tmp:
         run = train(resolve(harness_config(spec, args)), f"{tmp}/run", progress=False)
-        return float(run.path.joinpath("bench_seconds").read_text())
+        read = run.path.joinpath
+        return float(read("bench_seconds").read_text()), int(read("bench_real_per_step").read_text())
 
 
 def plain_seconds(args, device: torch.device, width: int, z_dim: int) -> float:
@@ -141,14 +147,17 @@ def main() -> None:
     torch.manual_seed(0)
 
     times: dict[str, list[float]] = {name: [] for name in ["plain-dcgan", *args.methods]}
+    real_per_step = {"plain-dcgan": args.batch_size}
     for _ in range(args.repeats):
         times["plain-dcgan"].append(plain_seconds(args, device, args.width, 100))
         for method in args.methods:
-            times[method].append(harness_seconds(method, args))
+            seconds, real_per_step[method] = harness_seconds(method, args)
+            times[method].append(seconds)
 
-    def rate(seconds: float) -> dict:
+    def rate(name: str, seconds: float) -> dict:
         return {"seconds": round(seconds, 4), "steps_per_s": round(args.steps / seconds, 2),
-                "images_per_s": round(args.steps * args.batch_size / seconds, 1)}
+                "real_per_step": real_per_step[name],
+                "images_per_s": round(args.steps * real_per_step[name] / seconds, 1)}
 
     median = {name: statistics.median(values) for name, values in times.items()}
     report = {
@@ -156,7 +165,7 @@ def main() -> None:
         "torch_threads": torch.get_num_threads(),
         "dataset": args.dataset, "batch_size": args.batch_size, "steps": args.steps, "repeats": args.repeats,
         "width": args.width, "compile": args.compile,
-        "results": {name: rate(seconds) for name, seconds in median.items()},
+        "results": {name: rate(name, seconds) for name, seconds in median.items()},
     }
     if "dcgan" in median:
         report["harness_overhead_ratio"] = round(median["dcgan"] / median["plain-dcgan"], 4)

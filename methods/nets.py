@@ -10,10 +10,13 @@ width 200 these are PacGAN's networks (G 4 × 400, D 3 × 200).
 
 ``tap = V > 0`` ends ``features`` in a narrow layer f = tanh(W_f h + b_f) ∈ (−1, 1)^V that ``head`` reads
 (the AAN's associative memory models f).
+
+``MixtureGenerator``: K generators that share every layer but their first block (MGAN, Hoang et al. 2018).
 """
 
 from __future__ import annotations
 
+import torch
 from torch import nn
 
 from memgan_bench.data.base import DataSpec
@@ -137,3 +140,45 @@ def init_weights(module: nn.Module) -> None:
         elif isinstance(m, (nn.BatchNorm1d, nn.BatchNorm2d)):
             nn.init.normal_(m.weight, 1.0, 0.02)
             nn.init.zeros_(m.bias)
+
+
+class BatchedFirstBlocks(nn.Module):
+    """K first blocks h_k = ReLU(BN_k(z W_k)) computed at once: one batched matmul over a [K, in, out] weight
+    and one batch norm over the K·out channels, so each generator's units are normalised over its own batch
+    (no bias: the batch norm removes it)."""
+
+    def __init__(self, generators: int, in_dim: int, out_dim: int):
+        super().__init__()
+        self.weight = nn.Parameter(torch.randn(generators, in_dim, out_dim) * 0.02)  # DCGAN's N(0, 0.02)
+        self.norm = nn.BatchNorm1d(generators * out_dim)
+
+    def forward(self, z: torch.Tensor) -> torch.Tensor:
+        """z [n, in] (the same input for every generator) or [K, n, in] → h [n, K, out]."""
+        h = torch.matmul(z, self.weight).transpose(0, 1)  # [n, K, out]
+        return torch.relu(self.norm(h.flatten(1))).view_as(h)
+
+
+class MixtureGenerator(nn.Module):
+    """K generators G_k = S ∘ F_k: F_k their own first block (the DCGAN projection, or the MLP's first
+    linear + BN + ReLU), S every later layer, shared."""
+
+    def __init__(self, in_dim: int, spec: DataSpec, width: int, generators: int):
+        super().__init__()
+        base = build_generator(in_dim, spec, width)
+        if spec.is_image:
+            out_dim = base.base_channels * base.base**2
+            self.shared = nn.Sequential(nn.Unflatten(1, (base.base_channels, base.base, base.base)), base.deconv)
+        else:
+            out_dim = 2 * width
+            self.shared = base.net[3:]
+        self.first = BatchedFirstBlocks(generators, in_dim, out_dim)
+
+    def forward(self, z: torch.Tensor, codes: torch.Tensor | None = None) -> torch.Tensor:
+        """G_{c_i}(z_i) for codes c [n] (integer gather: capturable), or every G_k(z) when codes is None,
+        component-major: rows k·n … (k+1)·n − 1 are G_k(z)."""
+        h = self.first(z)
+        if codes is None:
+            h = h.transpose(0, 1).flatten(0, 1)
+        else:
+            h = h[torch.arange(len(codes), device=codes.device), codes]
+        return self.shared(h)
