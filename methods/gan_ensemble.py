@@ -71,7 +71,7 @@ class GANEnsemble(GANMethod):
         partition: Literal["random", "kmeans", "experience"] = "random"
         kmeans_space: Literal["pixels", "classifier"] = "pixels"
         kmeans_iters: int = field(default=100, metadata={"min": 1})
-        classifier_arch: str = field(default="resnet", metadata={"choices": tuple(eval_classifier.ARCHS)})
+        classifier_arch: eval_classifier.ClassifierArch = "resnet"
         classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
         classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
         base: Literal["dcgan"] = "dcgan"
@@ -82,7 +82,12 @@ class GANEnsemble(GANMethod):
             raise UserError("model.pack: gan-ensemble components are unpacked DCGANs (pack must be 1)")
         if cfg.kmeans_space != "pixels" and cfg.partition != "kmeans":
             raise UserError(f"model.kmeans_space applies to partition kmeans only (partition is {cfg.partition})")
-        if run_cfg is None or cfg.partition != "experience":
+        if run_cfg is None:
+            return
+        if "ewc" in run_cfg.plugins:
+            raise UserError("plugin ewc cannot run with gan-ensemble: its per-sample Fisher (vmap) cannot trace "
+                            "generate, which picks each sample's component on the host")
+        if cfg.partition != "experience":
             return
         if run_cfg.scenario_name == "unsupervised":
             raise UserError("model.partition experience needs a stream (scenario.name: class-incremental)")
