@@ -1,8 +1,9 @@
 """The discriminative memory of MemoryGAN (Kim et al., ICLR 2018, §3.1): a vMF mixture over N slots.
 
-State (all buffers, so ``state_dict`` holds them): keys K [N, M] (unit mean directions, 0 when unused),
-values v [N] ∈ {0, 1} (real/fake), ages a [N] (int64), histogram h [N]. Initialisation as the official
-code: K = 0, a = 0, h = 1e−5, v = 1 on the first N/2 slots and 0 on the rest; β = 1e−8, κ = 1, ε = 1e−3.
+State (all buffers, so ``state_dict`` holds them): keys K [N, M] (unit mean directions, 0 when unused;
+shorter ones in ``official``, see Normalisation), values v [N] ∈ {0, 1} (real/fake), ages a [N] (int64),
+histogram h [N]. Initialisation as the official code: K = 0, a = 0, h = 1e−5, v = 1 on the first N/2
+slots and 0 on the rest; β = 1e−8, κ = 1, ε = 1e−3.
 
 Readings of the garbled text (issue 5):
 
@@ -15,9 +16,21 @@ Readings of the garbled text (issue 5):
 * Batch. Every query reads the memory as it was before the update; writes land in batch order and the
   later query wins on a shared slot (see ``writes.py``). The r-th reset query of the batch takes the r-th
   oldest slot; ``official`` with k < 64 puts every reset query of the batch on the single oldest slot (the
-  official code's ``get_oldest_idxs``; it indexes its k ≥ 64 slots by batch position with an unsorted
-  top-k, which we replace by the reset rank so that distinct reset queries get distinct slots). With more
-  reset queries than slots the surplus ones share the last slot of the age order.
+  official code's ``get_oldest_idxs``). With more reset queries than slots the surplus ones share the last
+  slot of the age order.
+* Reset rank for ``official`` with k ≥ 64. The official code takes the B oldest slots with an *unsorted*
+  ``tf.nn.top_k(age, B, sorted=False)`` and gives query b the b-th of them (by batch position, whether or
+  not the queries before it were reset). TensorFlow leaves that order unspecified, so the code fixes no
+  assignment beyond "each reset query gets a distinct one of the B oldest
+  slots". We read it deterministically as in ``paper``: the r-th reset query (in batch order) takes the
+  r-th oldest slot (age, then lower index), so the first reset of a batch always lands on the oldest slot,
+  as with k < 64.
+* Normalisation. ``paper`` projects onto the sphere with ``F.normalize`` (x / max(‖x‖, 1e−12));
+  ``official`` with ``tf.nn.l2_normalize`` (x · rsqrt(max(‖x‖², 1e−12))) for the queries and the EM /
+  Kaiser key updates (``normalize.py``). They differ only below ‖x‖ = 1e−6, which happens in the EM step
+  of an empty slot (K = 0) whose step r = γ/h is below 1e−6 (a tiny posterior γ, common early in
+  training while S_y holds many empty slots): the official code leaves the key r·q·10⁶ of norm < 1, not a
+  unit key. Such a short key has a smaller similarity K_iᵀq, and keeps it until it is written again.
 * Rankings (S, S_y, oldest) break exact ties towards the lower slot index (``ranking.py``) and rank by the
   log of eq. 3's score, κ·K_iᵀq + log(h_i + β), in float64; the official labelled score subtracts
   2·min(1, |y − v_i|) (its constant −1 does not change the order; the official code has no κ, i.e. κ = 1).
@@ -43,9 +56,11 @@ from __future__ import annotations
 from typing import NamedTuple, Optional
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from methods.memorygan.em import incremental_em, kaiser_average
+from methods.memorygan.normalize import l2_normalize
 from methods.memorygan.ranking import oldest_slots, rank_scores, top_slots
 from methods.memorygan.similarity import selected_similarity
 from methods.memorygan.writes import apply_writes
@@ -97,6 +112,11 @@ class VMFMemory(nn.Module):
         self.register_buffer("used", torch.zeros(size, dtype=torch.bool))
 
     # --- reading (eq. 1–4) ----------------------------------------------------------------------------
+    def unit(self, x: torch.Tensor) -> torch.Tensor:
+        """Queries q = μ/‖μ‖ [B, M] of raw inference outputs μ, normalised as the fidelity's code does
+        (``F.normalize`` or ``tf.nn.l2_normalize``, ``normalize.py``)."""
+        return l2_normalize(x, dim=1) if self.fidelity == "official" else F.normalize(x, dim=1)
+
     def _output_prior(self) -> torch.Tensor:
         return (self.alpha * self.hist if self.fidelity == "official" else self.hist) + self.beta
 
@@ -149,13 +169,14 @@ class VMFMemory(nn.Module):
         if self.rule == "em":
             coef_key, coef_query, new_hist = incremental_em(
                 sim.gather(1, s_y), sq_norm[s_y], self.hist[s_y], member, alpha=self.alpha, beta=self.beta,
-                kappa=self.kappa, iters=self.em_iters, summed_hist=self.fidelity == "official",
+                kappa=self.kappa, iters=self.em_iters, official=self.fidelity == "official",
             )
             em_slots, em_mask = s_y, member & ~reset[:, None]
         else:
             em_slots = s_y[:, :1]
             coef_key, coef_query, new_hist = kaiser_average(
-                sim.gather(1, em_slots), sq_norm[em_slots], self.hist[em_slots], alpha=self.alpha
+                sim.gather(1, em_slots), sq_norm[em_slots], self.hist[em_slots], alpha=self.alpha,
+                official=self.fidelity == "official",
             )
             em_mask = member[:, :1] & ~reset[:, None]
 
