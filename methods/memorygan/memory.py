@@ -117,16 +117,15 @@ class VMFMemory(nn.Module):
         (``F.normalize`` or ``tf.nn.l2_normalize``, ``normalize.py``)."""
         return l2_normalize(x, dim=1) if self.fidelity == "official" else F.normalize(x, dim=1)
 
-    def _output_prior(self) -> torch.Tensor:
-        return (self.alpha * self.hist if self.fidelity == "official" else self.hist) + self.beta
-
     def lookup(self, q: torch.Tensor) -> Lookup:
         """Top-k slots S of eq. 3 and p(c = i | x) over S (eq. 1 renormalised on S, eq. 4), differentiable
         in the unit queries ``q`` [B, M]."""
         sim = q.detach() @ self.keys.T
-        scores = rank_scores(sim, torch.log(self.hist + self.beta), self.kappa)
+        log_prior = torch.log(self.hist + self.beta)
+        scores = rank_scores(sim, log_prior, self.kappa)
         slots = top_slots(scores, self.k)
-        logits = self.kappa * selected_similarity(q, sim, self.keys, slots) + torch.log(self._output_prior())[slots]
+        output_log_prior = torch.log(self.alpha * self.hist + self.beta) if self.fidelity == "official" else log_prior
+        logits = torch.add(output_log_prior[slots], selected_similarity(q, sim, self.keys, slots), alpha=self.kappa)
         return Lookup(sim, scores, slots, torch.softmax(logits, dim=-1))
 
     def output(self, read: torch.Tensor | Lookup) -> torch.Tensor:
@@ -143,45 +142,44 @@ class VMFMemory(nn.Module):
         return torch.searchsorted(cdf, u, right=True).clamp(max=self.size - 1)
 
     # --- writing (§3.1.2, Alg. 1) ---------------------------------------------------------------------
+    def _labelled_scores(self, scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """Ranking keys of S_y [B, N] from those of S: wrong-valued slots (v_i ≠ y_b) get −∞ (``paper``:
+        p(c | x, v_c = y) = 0) or −2 (``official``: (h + β)·exp(sim − 2·min(1, |y − v|) − 1), in logs). The
+        penalty is read from a [2, N] table, one row per label, in one pass over [B, N]."""
+        penalty = -2.0 if self.fidelity == "official" else -torch.inf
+        table = torch.stack([torch.where(self.values == label, 0.0, penalty) for label in (0.0, 1.0)])
+        return table.to(scores.dtype).index_select(0, y.long()).add_(scores)
+
     @torch.no_grad()
     def update(self, q: torch.Tensor, y: torch.Tensor, read: Optional[Lookup] = None) -> dict[str, torch.Tensor]:
         """Update the memory with unit queries ``q`` [B, M] of labels ``y`` [B] (1 real, 0 fake). ``read``,
         if given, is ``lookup(q)`` against the current memory; its similarities and S are reused.
 
         Returns 0-dim statistics: fraction of reset queries and of slots written."""
-        batch = q.shape[0]
+        batch, official = q.shape[0], self.fidelity == "official"
         q = q.to(self.keys.dtype)
         y = y.to(self.values.dtype)
         read = self.lookup(q) if read is None else read
-        sim, scores, top = read.sim, read.scores, read.slots
-        correct = self.values[top] == y[:, None]
-        reset = ~correct[:, 0] if self.fidelity == "official" else ~correct.any(-1)
+        top_values = self.values[read.slots]
+        reset = top_values[:, 0] != y if official else (top_values != y[:, None]).all(-1)
 
-        wrong = self.values[None, :] != y[:, None]
-        if self.fidelity == "official":  # (h + β)·exp(sim − 2·min(1, |y − v|) − 1), in logs
-            s_y = top_slots(torch.where(wrong, scores - 2.0, scores), self.k)
-            member = torch.ones_like(s_y, dtype=torch.bool)
-        else:  # p(c | x, v_c = y): wrong-valued slots have probability 0
-            s_y = top_slots(torch.where(wrong, -torch.inf, scores), self.k)
-            member = self.values[s_y] == y[:, None]
-
-        sq_norm = torch.linalg.vector_norm(self.keys, dim=1) ** 2
+        s_y = top_slots(self._labelled_scores(read.scores, y), self.k)
+        em_slots = s_y if self.rule == "em" else s_y[:, :1]
+        em_values = self.values[em_slots]
+        # official: all of S_y is updated; paper: its label-y slots (fewer than k when fewer slots carry y)
+        member = torch.ones_like(em_slots, dtype=torch.bool) if official else em_values == y[:, None]
+        sim, hist = read.sim.gather(1, em_slots), self.hist[em_slots]
+        sq_norm = torch.linalg.vecdot(self.keys, self.keys)[em_slots]
         if self.rule == "em":
             coef_key, coef_query, new_hist = incremental_em(
-                sim.gather(1, s_y), sq_norm[s_y], self.hist[s_y], member, alpha=self.alpha, beta=self.beta,
-                kappa=self.kappa, iters=self.em_iters, official=self.fidelity == "official",
+                sim, sq_norm, hist, member, alpha=self.alpha, beta=self.beta, kappa=self.kappa,
+                iters=self.em_iters, official=official,
             )
-            em_slots, em_mask = s_y, member & ~reset[:, None]
         else:
-            em_slots = s_y[:, :1]
-            coef_key, coef_query, new_hist = kaiser_average(
-                sim.gather(1, em_slots), sq_norm[em_slots], self.hist[em_slots], alpha=self.alpha,
-                official=self.fidelity == "official",
-            )
-            em_mask = member[:, :1] & ~reset[:, None]
+            coef_key, coef_query, new_hist = kaiser_average(sim, sq_norm, hist, alpha=self.alpha, official=official)
 
         oldest = oldest_slots(self.ages, min(batch, self.size))
-        if self.fidelity == "official" and self.k < 64:
+        if official and self.k < 64:
             lru = oldest[:1].expand(batch)
         else:
             lru = oldest[(torch.cumsum(reset.long(), 0) - 1).clamp(0, oldest.shape[0] - 1)]
@@ -190,10 +188,10 @@ class VMFMemory(nn.Module):
         written = apply_writes(
             self, q,
             slots=torch.cat([em_slots, lru[:, None]], 1),
-            mask=torch.cat([em_mask, reset[:, None]], 1),
-            coef_key=torch.cat([coef_key, 0 * ones], 1),
+            mask=torch.cat([member & ~reset[:, None], reset[:, None]], 1),
+            coef_key=torch.cat([coef_key, torch.zeros_like(ones)], 1),
             coef_query=torch.cat([coef_query, ones], 1),
-            new_values=torch.cat([self.values[em_slots], y[:, None]], 1),
+            new_values=torch.cat([em_values, y[:, None]], 1),
             new_hist=torch.cat([new_hist, self.hist.mean() * ones], 1),
         )
         self.used |= written

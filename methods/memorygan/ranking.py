@@ -22,7 +22,8 @@ def rank_scores(sim: torch.Tensor, log_prior: torch.Tensor, kappa: float) -> tor
     ``log_prior`` [N]."""
     n = log_prior.shape[0]
     shifted = log_prior.double() - torch.arange(n, device=log_prior.device, dtype=torch.float64) * TIE_STEP
-    return torch.add(shifted, sim, alpha=kappa)
+    scores = sim.to(torch.float64, copy=True)  # then in place: a mixed float32 + float64 add is not vectorised on CPU
+    return torch.add(shifted, scores, alpha=kappa, out=scores)
 
 
 def top_slots(scores: torch.Tensor, k: int) -> torch.Tensor:
