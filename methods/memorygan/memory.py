@@ -62,7 +62,7 @@ from torch import nn
 from methods.memorygan.em import incremental_em, kaiser_average
 from methods.memorygan.normalize import l2_normalize
 from methods.memorygan.ranking import oldest_slots, rank_scores, top_slots
-from methods.memorygan.similarity import selected_similarity
+from methods.memorygan.readout import readout
 from methods.memorygan.writes import apply_writes
 
 FIDELITIES = ("paper", "official")
@@ -70,10 +70,11 @@ RULES = ("em", "kaiser")
 
 
 class Lookup(NamedTuple):
-    """One read of the memory by unit queries q [B, M]: ``sim`` = K_iᵀq [B, N] (detached), ``scores`` =
-    the float64 ranking keys of eq. 3 [B, N] (``ranking.rank_scores``), ``slots`` = S [B, k] (best first)
-    and ``posterior`` = p(c = i | x) over S [B, k] (differentiable in q)."""
+    """One read of the memory by unit queries ``q`` [B, M]: ``sim`` = K_iᵀq [B, N], ``scores`` = the float64
+    ranking keys of eq. 3 [B, N] (``ranking.rank_scores``), ``slots`` = S [B, k] (best first) and
+    ``posterior`` = p(c = i | x) over S [B, k], all detached (D(x) differentiates through ``readout.py``)."""
 
+    q: torch.Tensor
     sim: torch.Tensor
     scores: torch.Tensor
     slots: torch.Tensor
@@ -118,20 +119,23 @@ class VMFMemory(nn.Module):
         return l2_normalize(x, dim=1) if self.fidelity == "official" else F.normalize(x, dim=1)
 
     def lookup(self, q: torch.Tensor) -> Lookup:
-        """Top-k slots S of eq. 3 and p(c = i | x) over S (eq. 1 renormalised on S, eq. 4), differentiable
-        in the unit queries ``q`` [B, M]."""
-        sim = q.detach() @ self.keys.T
-        log_prior = torch.log(self.hist + self.beta)
-        scores = rank_scores(sim, log_prior, self.kappa)
-        slots = top_slots(scores, self.k)
-        output_log_prior = torch.log(self.alpha * self.hist + self.beta) if self.fidelity == "official" else log_prior
-        logits = torch.add(output_log_prior[slots], selected_similarity(q, sim, self.keys, slots), alpha=self.kappa)
-        return Lookup(sim, scores, slots, torch.softmax(logits, dim=-1))
+        """Top-k slots S of eq. 3 and p(c = i | x) over S (eq. 1 renormalised on S, eq. 4) of the unit
+        queries ``q`` [B, M]; :meth:`output` of it is differentiable in ``q``."""
+        with torch.no_grad():
+            sim = q @ self.keys.T
+            log_prior = torch.log(self.hist + self.beta)
+            scores = rank_scores(sim, log_prior, self.kappa)
+            slots = top_slots(scores, self.k)
+            if self.fidelity == "official":
+                log_prior = torch.log(self.alpha * self.hist + self.beta)
+            logits = torch.add(log_prior[slots], sim.gather(1, slots), alpha=self.kappa)
+        return Lookup(q, sim, scores, slots, torch.softmax(logits, dim=-1))
 
     def output(self, read: torch.Tensor | Lookup) -> torch.Tensor:
         """D(x) = Σ_{i∈S} v_i p(c = i | x), clipped to [ε, 1 − ε] ([B]), from unit queries or their lookup."""
         read = read if isinstance(read, Lookup) else self.lookup(read)
-        return (read.posterior * self.values[read.slots]).sum(-1).clamp(self.eps, 1 - self.eps)
+        return readout(read.q, read.posterior, self.values[read.slots], self.keys, read.slots, kappa=self.kappa,
+                       eps=self.eps)
 
     # --- MCGN prior (§3.2) ----------------------------------------------------------------------------
     def sample_slots(self, n: int) -> torch.Tensor:
