@@ -19,17 +19,19 @@ from methods.memorygan.normalize import norm_divisor
 
 
 def _step(a, b, s, n2, r, squared_floor):
-    """Coefficients, similarity and squared norm after K ← ((1 − r)K + r q)/‖·‖ (floored, ``normalize.py``)."""
-    raw = ((1 - r) ** 2 * n2 + 2 * r * (1 - r) * s + r**2).clamp(min=0)
-    norm = norm_divisor(raw, squared_floor)
-    return (1 - r) * a / norm, ((1 - r) * b + r) / norm, ((1 - r) * s + r) / norm, raw / norm**2
+    """Coefficients, similarity and squared norm after K ← ((1 − r)K + r q)/‖·‖ (floored, ``normalize.py``),
+    with ‖(1 − r)K + r q‖² = (1 − r)²n² + r(2(1 − r)s + r)."""
+    u = 1 - r
+    raw = torch.addcmul(u * u * n2, r, torch.addcmul(r, u, s, value=2)).clamp_(min=0)
+    inv = norm_divisor(raw, squared_floor).reciprocal_()
+    return u * a * inv, torch.addcmul(r, u, b).mul_(inv), torch.addcmul(r, u, s).mul_(inv), raw.mul_(inv * inv)
 
 
 def incremental_em(
     sim: torch.Tensor,
     sq_norm: torch.Tensor,
     hist: torch.Tensor,
-    valid: torch.Tensor,
+    valid: torch.Tensor | None,
     *,
     alpha: float,
     beta: float,
@@ -40,20 +42,22 @@ def incremental_em(
     """T iterations of the modified incremental EM over each query's labelled top-k S_y.
 
     Inputs [B, k] for the slots of S_y: ``sim`` = K_iᵀq, ``sq_norm`` = ‖K_i‖², ``hist`` = h_i, ``valid``
-    = membership (invalid entries get γ = 0 and are not written by the caller). With h⁰ = α·h, K⁰ = K,
-    γ⁰ = 0: E-step γᵗ_i = exp(κ Kᵗ⁻¹_iᵀq)(hᵗ⁻¹_i + β) / Σ_{j∈S_y} (same), eq. 1 restricted to S_y;
-    M-step hᵗ_i = hᵗ⁻¹_i + γᵗ_i − γᵗ⁻¹_i (paper) or hᵗ_i = hᵗ⁻¹_i + Σ_{j∈S_y}(γᵗ_j − γᵗ⁻¹_j) (official code),
-    then Kᵗ_i = Kᵗ⁻¹_i + (γᵗ_i − γᵗ⁻¹_i)/hᵗ_i · (q − Kᵗ⁻¹_i), re-normalised to the unit sphere after every
-    iteration (the keys are vMF mean directions; ``official`` with TensorFlow's floor on ‖·‖²).
+    = membership (invalid entries get γ = 0 and are not written by the caller; None: all valid). With
+    h⁰ = α·h, K⁰ = K, γ⁰ = 0: E-step γᵗ_i = exp(κ Kᵗ⁻¹_iᵀq)(hᵗ⁻¹_i + β) / Σ_{j∈S_y} (same), eq. 1 restricted
+    to S_y; M-step hᵗ_i = hᵗ⁻¹_i + γᵗ_i − γᵗ⁻¹_i (paper) or hᵗ_i = hᵗ⁻¹_i + Σ_{j∈S_y}(γᵗ_j − γᵗ⁻¹_j) (official
+    code), then Kᵗ_i = Kᵗ⁻¹_i + (γᵗ_i − γᵗ⁻¹_i)/hᵗ_i · (q − Kᵗ⁻¹_i), re-normalised to the unit sphere after
+    every iteration (the keys are vMF mean directions; ``official`` with TensorFlow's floor on ‖·‖²).
     Returns (a, b, h^T) with K^T_i = a_i K_i + b_i q.
     """
     h = alpha * hist
     a, b, s, n2 = torch.ones_like(sim), torch.zeros_like(sim), sim, sq_norm
-    gamma_prev = torch.zeros_like(h)
-    floor = torch.finfo(h.dtype).min
+    gamma_prev = None
     for _ in range(iters):
-        gamma = torch.softmax(torch.where(valid, kappa * s + torch.log(h + beta), floor), dim=-1)
-        step = gamma - gamma_prev
+        log_joint = torch.add(torch.log(h + beta), s, alpha=kappa)
+        if valid is not None:
+            log_joint = torch.where(valid, log_joint, torch.finfo(h.dtype).min)
+        gamma = torch.softmax(log_joint, dim=-1)
+        step = gamma if gamma_prev is None else gamma - gamma_prev
         h = h + (step.sum(-1, keepdim=True) if official else step)
         a, b, s, n2 = _step(a, b, s, n2, step / h, official)
         gamma_prev = gamma

@@ -171,7 +171,7 @@ class VMFMemory(nn.Module):
         em_slots = s_y if self.rule == "em" else s_y[:, :1]
         em_values = self.values[em_slots]
         # official: all of S_y is updated; paper: its label-y slots (fewer than k when fewer slots carry y)
-        member = torch.ones_like(em_slots, dtype=torch.bool) if official else em_values == y[:, None]
+        member = None if official else em_values == y[:, None]
         sim, hist = read.sim.gather(1, em_slots), self.hist[em_slots]
         sq_norm = torch.linalg.vecdot(self.keys, self.keys)[em_slots]
         if self.rule == "em":
@@ -187,16 +187,13 @@ class VMFMemory(nn.Module):
             lru = oldest[:1].expand(batch)
         else:
             lru = oldest[(torch.cumsum(reset.long(), 0) - 1).clamp(0, oldest.shape[0] - 1)]
-        ones = torch.ones_like(y)[:, None]
-
+        kept = ~reset[:, None]
+        lru_record = torch.stack([torch.zeros_like(y), torch.ones_like(y), y, self.hist.mean().expand(batch)])
         written = apply_writes(
             self, q,
             slots=torch.cat([em_slots, lru[:, None]], 1),
-            mask=torch.cat([member & ~reset[:, None], reset[:, None]], 1),
-            coef_key=torch.cat([coef_key, torch.zeros_like(ones)], 1),
-            coef_query=torch.cat([coef_query, ones], 1),
-            new_values=torch.cat([em_values, y[:, None]], 1),
-            new_hist=torch.cat([new_hist, self.hist.mean() * ones], 1),
+            mask=torch.cat([kept.expand_as(em_slots) if member is None else member & kept, reset[:, None]], 1),
+            records=torch.cat([torch.stack([coef_key, coef_query, em_values, new_hist]), lru_record[..., None]], 2),
         )
         self.used |= written
         return {"reset_rate": reset.float().mean(), "written_frac": written.float().mean()}
