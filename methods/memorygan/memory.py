@@ -149,10 +149,11 @@ class VMFMemory(nn.Module):
     def _labelled_scores(self, scores: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         """Ranking keys of S_y [B, N] from those of S: wrong-valued slots (v_i ≠ y_b) get −∞ (``paper``:
         p(c | x, v_c = y) = 0) or −2 (``official``: (h + β)·exp(sim − 2·min(1, |y − v|) − 1), in logs). The
-        penalty is read from a [2, N] table, one row per label, in one pass over [B, N]."""
-        penalty = -2.0 if self.fidelity == "official" else -torch.inf
-        table = torch.stack([torch.where(self.values == label, 0.0, penalty) for label in (0.0, 1.0)])
-        return table.to(scores.dtype).index_select(0, y.long()).add_(scores)
+        offsets are rows of a [2, N] table built from the indicator [v_i = y] of each label y ∈ {0, 1} (log of
+        it: 0 or −∞; 2·it − 2: 0 or −2) and added in one pass over [B, N]."""
+        right = torch.stack([1 - self.values, self.values]).to(scores.dtype)
+        table = right.mul_(2).sub_(2) if self.fidelity == "official" else right.log_()
+        return table.index_select(0, y.long()).add_(scores)
 
     @torch.no_grad()
     def update(self, q: torch.Tensor, y: torch.Tensor, read: Optional[Lookup] = None) -> dict[str, torch.Tensor]:
