@@ -170,11 +170,11 @@ class VMFMemory(nn.Module):
 
         s_y = top_slots(self._labelled_scores(read.scores, y), self.k)
         em_slots = s_y if self.rule == "em" else s_y[:, :1]
-        em_values = self.values[em_slots]
+        per_slot = torch.stack([self.values, self.hist, torch.linalg.vecdot(self.keys, self.keys)])
+        em_values, hist, sq_norm = per_slot.index_select(1, em_slots.flatten()).unflatten(1, em_slots.shape)
         # official: all of S_y is updated; paper: its label-y slots (fewer than k when fewer slots carry y)
         member = None if official else em_values == y[:, None]
-        sim, hist = read.sim.gather(1, em_slots), self.hist[em_slots]
-        sq_norm = torch.linalg.vecdot(self.keys, self.keys)[em_slots]
+        sim = read.sim.gather(1, em_slots)
         if self.rule == "em":
             coef_key, coef_query, new_hist = incremental_em(
                 sim, sq_norm, hist, member, alpha=self.alpha, beta=self.beta, kappa=self.kappa,
