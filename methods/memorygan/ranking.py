@@ -16,6 +16,7 @@ from __future__ import annotations
 import torch
 
 TIE_STEP = 2.0**-44
+GROUP = 4  # slots per group of the two-level top-k
 
 
 def rank_scores(sim: torch.Tensor, log_prior: torch.Tensor, kappa: float) -> torch.Tensor:
@@ -29,8 +30,22 @@ def rank_scores(sim: torch.Tensor, log_prior: torch.Tensor, kappa: float) -> tor
 
 
 def top_slots(scores: torch.Tensor, k: int) -> torch.Tensor:
-    """Indices [B, k] of the k largest ranking keys (from :func:`rank_scores`), best first."""
-    return torch.topk(scores, k, dim=-1).indices
+    """Indices [B, k] of the k largest ranking keys (from :func:`rank_scores`), best first.
+
+    On CPU, when the row splits into groups of ``GROUP`` consecutive slots with k·GROUP < N, an exact
+    two-level selection: the k groups with the largest maxima, then the top k of their k·GROUP members.
+    Every member x of the top k lies in one of those groups (otherwise k groups have a maximum above
+    x's group maximum ≥ x, i.e. k keys exceed x), so with distinct keys (the index shift makes finite keys
+    distinct) the result equals ``torch.topk`` of the row, in order; only which −∞ keys fill a row with
+    fewer than k finite ones may differ. ``torch.topk`` on CPU moves every one of the N (key, index) pairs
+    of a row; this moves N/GROUP + k·GROUP of them.
+    """
+    batch, n = scores.shape
+    if scores.device.type != "cpu" or n % GROUP or k * GROUP >= n:
+        return torch.topk(scores, k, dim=-1).indices
+    groups = torch.topk(scores.view(batch, n // GROUP, GROUP).amax(-1), k, dim=-1, sorted=False).indices
+    members = (groups[..., None] * GROUP + torch.arange(GROUP, device=scores.device)).view(batch, -1)
+    return members.gather(1, torch.topk(scores.gather(1, members), k, dim=-1).indices)
 
 
 def oldest_slots(ages: torch.Tensor, n: int) -> torch.Tensor:
