@@ -11,7 +11,10 @@ Per scale (N slots, key dim M, k, batch B) and fidelity, medians over interleave
   products q Kᵀ ([2B, M] × [M, N] and [B, M] × [M, N]) and the ``torch.topk`` calls (S and S_y of the 2B
   D-step queries, S of the B G-step queries, S_y of those in ``official``; the oldest-slot top-k of each
   update);
-* ``floor_ratio`` = step_ms / floor_ms.
+* ``floor_ratio`` = step_ms / floor_ms;
+* ``floor_two_level_ms`` / ``floor_two_level_ratio``: the same floor with the memory's own exact two-level
+  top-k (``ranking.top_slots``, faster than one ``torch.topk`` of the row on CPU) in place of ``torch.topk``
+  for the [B, N] selections: how far the step is from its floor once both select alike.
 
 Scales: ``fashion-mnist`` (N 4096, M 256, k 128, B 64: the paper's setting), ``2d`` (N 1024, M 64, k 32,
 B 100: a memory for the 2-D mixtures, ~40 slots per mode of grid25 and k = N/32 as on Fashion-MNIST, at
@@ -33,6 +36,7 @@ import torch
 import torch.nn.functional as F
 
 from methods.memorygan.memory import FIDELITIES, VMFMemory
+from methods.memorygan.ranking import top_slots
 
 CLOCKS = {"wall": time.perf_counter, "thread-cpu": time.thread_time}
 SCALES = {"fashion-mnist": (4096, 256, 128, 64), "2d": (1024, 64, 32, 100), "cifar10": (16384, 512, 256, 64)}
@@ -81,16 +85,21 @@ def train_step_memory_work(memory: VMFMemory, q_d: torch.Tensor, y: torch.Tensor
         memory.update(q.detach(), torch.zeros_like(q[:, 0]), read)
 
 
+def plain_top_k(scores: torch.Tensor, k: int) -> torch.Tensor:
+    return torch.topk(scores, k).indices
+
+
 def floor_work(keys: torch.Tensor, ages: torch.Tensor, q_d: torch.Tensor, q_g: torch.Tensor, k: int,
-               fidelity: str) -> None:
-    """The float32 similarity products and ``torch.topk`` calls one train step needs (see the docstring)."""
+               fidelity: str, select=plain_top_k) -> None:
+    """The float32 similarity products and top-k selections (``select``) one train step needs (see the
+    docstring)."""
     sim_d, sim_g = q_d @ keys.T, q_g @ keys.T
-    torch.topk(sim_d, k)  # S of the D step
-    torch.topk(sim_d, k)  # S_y of its update
+    select(sim_d, k)  # S of the D step
+    select(sim_d, k)  # S_y of its update
     torch.topk(ages, min(q_d.shape[0], ages.shape[0]))  # its oldest slots
-    torch.topk(sim_g, k)  # S of the G step
+    select(sim_g, k)  # S of the G step
     if fidelity == "official":  # the update with the G step's queries
-        torch.topk(sim_g, k)
+        select(sim_g, k)
         torch.topk(ages, min(q_g.shape[0], ages.shape[0]))
 
 
@@ -108,10 +117,13 @@ def measure(scale: str, fidelity: str, device: torch.device, repeats: int, clock
         "lookup_ms": lambda m=fresh(): m.output(q),
         "step_ms": lambda m=fresh(): train_step_memory_work(m, q_d, y_d, q),
         "floor_ms": lambda: floor_work(floor_memory.keys, floor_memory.ages, q_d, q, k, fidelity),
+        "floor_two_level_ms": lambda: floor_work(floor_memory.keys, floor_memory.ages, q_d, q, k, fidelity,
+                                                 select=top_slots),
     }, device, repeats, clock)
     return {"scale": scale, "N": size, "M": key_dim, "k": k, "batch": batch, "fidelity": fidelity,
             **{name: round(value, 3) for name, value in ms.items()},
-            "floor_ratio": round(ms["step_ms"] / ms["floor_ms"], 3)}
+            "floor_ratio": round(ms["step_ms"] / ms["floor_ms"], 3),
+            "floor_two_level_ratio": round(ms["step_ms"] / ms["floor_two_level_ms"], 3)}
 
 
 def main() -> None:

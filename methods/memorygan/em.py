@@ -20,11 +20,14 @@ from methods.memorygan.normalize import norm_divisor
 
 def _step(a, b, s, n2, r, squared_floor):
     """Coefficients, similarity and squared norm after K ← ((1 − r)K + r q)/‖·‖ (floored, ``normalize.py``),
-    with ‖(1 − r)K + r q‖² = (1 − r)²n² + r(2(1 − r)s + r)."""
+    with ‖(1 − r)K + r q‖² = (1 − r)²n² + r(2(1 − r)s + r). ``a`` = ``b`` = None stand for the identity
+    K = 1·K + 0·q."""
     u = 1 - r
     raw = torch.addcmul(u * u * n2, r, torch.addcmul(r, u, s, value=2)).clamp_(min=0)
     inv = norm_divisor(raw, squared_floor).reciprocal_()
-    return u * a * inv, torch.addcmul(r, u, b).mul_(inv), torch.addcmul(r, u, s).mul_(inv), raw.mul_(inv * inv)
+    a = u * inv if a is None else u * a * inv
+    b = r * inv if b is None else torch.addcmul(r, u, b).mul_(inv)
+    return a, b, torch.addcmul(r, u, s).mul_(inv), raw.mul_(inv * inv)
 
 
 def incremental_em(
@@ -50,7 +53,7 @@ def incremental_em(
     Returns (a, b, h^T) with K^T_i = a_i K_i + b_i q.
     """
     h = alpha * hist
-    a, b, s, n2 = torch.ones_like(sim), torch.zeros_like(sim), sim, sq_norm
+    a, b, s, n2 = None, None, sim, sq_norm
     gamma_prev = None
     for _ in range(iters):
         log_joint = torch.add(torch.log(h + beta), s, alpha=kappa)
@@ -75,5 +78,5 @@ def kaiser_average(
     query as a one-slot EM step would (γ = 1): h ← α·h + 1.
     """
     half = torch.full_like(sim, 0.5)
-    a, b, _, _ = _step(torch.ones_like(sim), torch.zeros_like(sim), sim, sq_norm, half, official)
+    a, b, _, _ = _step(None, None, sim, sq_norm, half, official)
     return a, b, alpha * hist + 1.0

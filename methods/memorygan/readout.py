@@ -22,16 +22,17 @@ class _Readout(torch.autograd.Function):
     @staticmethod
     def forward(ctx, q, posterior, slot_values, keys, slots, kappa, eps):
         mixture = (posterior * slot_values).sum(-1)
-        ctx.save_for_backward(posterior, slot_values, mixture, keys, slots)
-        ctx.kappa, ctx.eps = kappa, eps
-        return mixture.clamp(eps, 1 - eps)
+        output = mixture.clamp(eps, 1 - eps)
+        ctx.save_for_backward(posterior, slot_values, mixture, output, keys, slots)
+        ctx.kappa = kappa
+        return output
 
     @staticmethod
     def backward(ctx, grad):
-        posterior, slot_values, mixture, keys, slots = ctx.saved_tensors
-        inside = (mixture >= ctx.eps) & (mixture <= 1 - ctx.eps)  # the clip passes gradient on its bounds
-        scale = torch.where(inside, grad, 0.0) * ctx.kappa
-        weights = posterior * (slot_values - mixture[:, None]) * scale[:, None]
+        posterior, slot_values, mixture, output = ctx.saved_tensors[:4]
+        keys, slots = ctx.saved_tensors[4:]
+        scale = (grad * ctx.kappa).mul_(mixture == output)  # the clip passes gradient on its bounds only
+        weights = (slot_values - mixture[:, None]).mul_(posterior).mul_(scale[:, None])
         grad_q = F.embedding_bag(slots, keys.to(weights.dtype), per_sample_weights=weights, mode="sum")
         return grad_q, None, None, None, None, None, None
 
