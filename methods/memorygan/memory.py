@@ -21,10 +21,9 @@ Readings of the garbled text (issue 5):
 * Reset rank for ``official`` with k ≥ 64. The official code takes the B oldest slots with an *unsorted*
   ``tf.nn.top_k(age, B, sorted=False)`` and gives query b the b-th of them (by batch position, whether or
   not the queries before it were reset). TensorFlow leaves that order unspecified, so the code fixes no
-  assignment beyond "each reset query gets a distinct one of the B oldest
-  slots". We read it deterministically as in ``paper``: the r-th reset query (in batch order) takes the
-  r-th oldest slot (age, then lower index), so the first reset of a batch always lands on the oldest slot,
-  as with k < 64.
+  assignment beyond "each reset query gets a distinct one of the B oldest slots". We read it
+  deterministically as in ``paper``: the r-th reset query (in batch order) takes the r-th oldest slot
+  (age, then lower index), so the first reset of a batch always lands on the oldest slot, as with k < 64.
 * Normalisation. ``paper`` projects onto the sphere with ``F.normalize`` (x / max(‖x‖, 1e−12));
   ``official`` with ``tf.nn.l2_normalize`` (x · rsqrt(max(‖x‖², 1e−12))) for the queries and the EM /
   Kaiser key updates (``normalize.py``). They differ only below ‖x‖ = 1e−6, which happens in the EM step
@@ -189,6 +188,8 @@ class VMFMemory(nn.Module):
         else:
             lru = oldest[(torch.cumsum(reset.long(), 0) - 1).clamp(0, oldest.shape[0] - 1)]
         kept = ~reset[:, None]
+        # write records (key coefficient a, query coefficient b, value, histogram); an LRU write is K ← q
+        # (a = 0, b = 1), v ← y, h ← mean(h)
         lru_record = torch.stack([torch.zeros_like(y), torch.ones_like(y), y, self.hist.mean().expand(batch)])
         written = apply_writes(
             self, q,
