@@ -7,11 +7,16 @@ ratio (harness DCGAN time / plain time; goal ≤ 1.05 on CPU) and each method's 
 Repeats are interleaved and the median is reported. ``real_per_step`` is the number of real rows a method's
 step consumes (a gan-ensemble takes one batch per component: K × batch size), and images/s counts those.
 A method may carry model overrides (``memorygan:fidelity=official,k=64``, values parsed as YAML);
-``--compile`` runs the engine with ``train.compile`` (torch.compile, mode reduce-overhead: CUDA graphs on a GPU).
+``--compile`` runs the engine with ``train.compile`` (torch.compile, mode reduce-overhead: CUDA graphs on a
+GPU). ``--clock process-cpu`` times the process's CPU time instead of wall time (with ``--threads 1``: the
+steps' own cost on a shared, loaded machine). ``--dataset`` takes any dataset name, e.g. ``ring8`` /
+``grid25`` for the 2-D mixtures.
 
     python bench/step_throughput.py --dataset fashion-mnist --batch-size 64 --steps 100 \
         --methods dcgan memorygan memorygan:fidelity=official [--device cuda --compile]
     python bench/step_throughput.py --methods dcgan mgan gan-ensemble gan-ensemble:components=3
+    python bench/step_throughput.py --dataset ring8 --batch-size 100 --width 200 --threads 1 --clock process-cpu \
+        --methods dcgan memorygan:memory_size=1024,key_dim=64,k=32
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from memgan_bench.plugins import Plugin
 from memgan_bench.registry import PLUGINS
 from methods.nets import build_generator, build_trunk, init_weights
 
+CLOCKS = {"wall": time.perf_counter, "process-cpu": time.process_time}
+
 
 def synchronize(device: torch.device) -> None:
     if device.type == "cuda":
@@ -50,6 +57,7 @@ class StepTimer(Plugin):
     @dataclass
     class Config:
         warmup: int = 5
+        clock: str = "wall"  # a key of CLOCKS
 
     def before_training(self, ctx):
         self.start = self.end = None
@@ -57,7 +65,7 @@ class StepTimer(Plugin):
     def after_train_step(self, ctx):
         if ctx.step == self.cfg.warmup or ctx.step == ctx.cfg.train.steps:
             synchronize(ctx.device)
-            now = time.perf_counter()
+            now = CLOCKS[self.cfg.clock]()
             self.start, self.end = (now, self.end) if ctx.step == self.cfg.warmup else (self.start, now)
 
     def evaluate(self, ctx):
@@ -81,7 +89,7 @@ def harness_config(spec: str, args) -> dict:
             "device": args.device,
             "train": {"steps": args.steps + args.warmup, "batch_size": args.batch_size, "compile": args.compile,
                       "log_every": args.log_every, "checkpoint_every": 0, "sample_grid": 0},
-            "plugins": {"bench-step-timer": {"warmup": args.warmup}}}
+            "plugins": {"bench-step-timer": {"warmup": args.warmup, "clock": args.clock}}}
 
 
 def harness_seconds(spec: str, args) -> tuple[float, int]:
@@ -103,11 +111,11 @@ def plain_seconds(args, device: torch.device, width: int, z_dim: int) -> float:
     init_weights(discriminator)
     opt_g = torch.optim.Adam(generator.parameters(), lr=2e-4, betas=(0.5, 0.999))
     opt_d = torch.optim.Adam(discriminator.parameters(), lr=2e-4, betas=(0.5, 0.999))
-    start = None
+    clock, start = CLOCKS[args.clock], None
     for step in range(args.steps + args.warmup):
         if step == args.warmup:
             synchronize(device)
-            start = time.perf_counter()
+            start = clock()
         x = images[torch.randint(len(images), (args.batch_size,), device=device)]
         fake = generator(torch.randn(args.batch_size, z_dim, device=device))
         d_loss = F.softplus(-discriminator(x)).mean() + F.softplus(discriminator(fake.detach())).mean()
@@ -121,7 +129,7 @@ def plain_seconds(args, device: torch.device, width: int, z_dim: int) -> float:
         opt_g.step()
         discriminator.requires_grad_(True)
     synchronize(device)
-    return time.perf_counter() - start
+    return clock() - start
 
 
 def main() -> None:
@@ -136,7 +144,11 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=64)
     parser.add_argument("--device", default="auto", choices=["auto", "cpu", "cuda"])
     parser.add_argument("--compile", action="store_true", help="train.compile for the harness runs")
+    parser.add_argument("--clock", default="wall", choices=sorted(CLOCKS))
+    parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     try:
         for spec in args.methods:
             resolve(harness_config(spec, args))
@@ -164,7 +176,7 @@ def main() -> None:
         "device": str(device) if device.type == "cpu" else torch.cuda.get_device_name(device),
         "torch_threads": torch.get_num_threads(),
         "dataset": args.dataset, "batch_size": args.batch_size, "steps": args.steps, "repeats": args.repeats,
-        "width": args.width, "compile": args.compile,
+        "width": args.width, "compile": args.compile, "clock": args.clock,
         "results": {name: rate(name, seconds) for name, seconds in median.items()},
     }
     if "dcgan" in median:

@@ -105,7 +105,7 @@ class MemoryGAN(GANMethod):
         return self.inference(x)
 
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:
-        return self.memory.output(F.normalize(self.query(x), dim=1))
+        return self.memory.output(self.memory.unit(self.query(x)))
 
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"generator": self.g_opt, "discriminator": self.d_opt}
@@ -142,7 +142,7 @@ class MemoryGAN(GANMethod):
         with torch.no_grad():
             fake, keys = self._fake(n, x.device)
         q_real_raw, q_fake_raw = self.query(x), self.query(fake)
-        q = F.normalize(torch.cat([q_real_raw, q_fake_raw]), dim=1)
+        q = self.memory.unit(torch.cat([q_real_raw, q_fake_raw]))
         read = self.memory.lookup(q)
         d_real, d_fake = self.memory.output(read).split(n)
         mi_d = self._mi(q_fake_raw, keys)
@@ -153,7 +153,7 @@ class MemoryGAN(GANMethod):
 
         fake, keys = self._fake(n, x.device)
         q_gen_raw = self.query(fake)
-        q_gen = F.normalize(q_gen_raw, dim=1)
+        q_gen = self.memory.unit(q_gen_raw)
         read_gen = self.memory.lookup(q_gen)
         d_gen = self.memory.output(read_gen)
         adv = torch.log(1 - d_gen).mean() if self.cfg.loss == "saturating" else -torch.log(d_gen).mean()

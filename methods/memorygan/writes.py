@@ -25,18 +25,18 @@ def last_writer_wins(slots: torch.Tensor, mask: torch.Tensor, size: int) -> torc
     return winner.scatter_reduce(0, target, ids, reduce="amax")[:size]
 
 
-def apply_writes(memory, queries, slots, mask, coef_key, coef_query, new_values, new_hist) -> torch.Tensor:
-    """Apply the writes [B, W] (``slots``, ``mask``, key coefficients a and b, values, histogram) of the
-    unit ``queries`` [B, M] to ``memory`` (buffers ``keys``, ``values``, ``hist``, ``ages``) in place,
-    latest query winning. Returns the written-slot mask [N]."""
+def apply_writes(memory, queries: torch.Tensor, slots: torch.Tensor, mask: torch.Tensor, records: torch.Tensor):
+    """Apply the writes [B, W] (``slots``, ``mask``) of the unit ``queries`` [B, M] to ``memory`` (buffers
+    ``keys``, ``values``, ``hist``, ``ages``) in place, latest query winning. ``records`` [4, B, W] holds each
+    write's key coefficient a, query coefficient b, value and histogram. Returns the written-slot mask [N]."""
     size, width = memory.keys.shape[0], slots.shape[1]
     winner = last_writer_wins(slots, mask, size)
     written = winner >= 0
     source = winner.clamp(min=0)
-    a = torch.where(written, coef_key.reshape(-1)[source], 1.0)
-    b = torch.where(written, coef_query.reshape(-1)[source], 0.0)
-    memory.keys.mul_(a[:, None]).addcmul_(b[:, None], queries.index_select(0, source // width))
-    memory.values.copy_(torch.where(written, new_values.reshape(-1)[source], memory.values))
-    memory.hist.copy_(torch.where(written, new_hist.reshape(-1)[source], memory.hist))
-    memory.ages.copy_(torch.where(written, torch.zeros_like(memory.ages), memory.ages + 1))
+    a, b, values, hist = records.reshape(4, -1).index_select(1, source).unbind()
+    memory.keys.mul_(torch.where(written, a, 1.0)[:, None])
+    memory.keys.addcmul_(torch.where(written, b, 0.0)[:, None], queries.index_select(0, source // width))
+    torch.where(written, values, memory.values, out=memory.values)
+    torch.where(written, hist, memory.hist, out=memory.hist)
+    memory.ages.add_(1).masked_fill_(written, 0)
     return written

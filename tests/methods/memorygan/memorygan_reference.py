@@ -4,7 +4,8 @@ NumPy float64, one query at a time (one query's scores are computed over all slo
 first computes every query's intended writes against a frozen copy of the memory (the batch reads the
 pre-update memory), then applies them one after another in batch order, so a later query overwrites an
 earlier one on a shared slot. Rankings use a stable sort of the negated score (lower index first on
-ties). Nothing here calls the vectorised module.
+ties). Keys are re-normalised as ``F.normalize`` (paper) or TensorFlow's ``tf.nn.l2_normalize``
+(official) does. Nothing here calls the vectorised module.
 """
 
 from __future__ import annotations
@@ -23,6 +24,12 @@ class ReferenceMemory:
         self.a = np.zeros(size, dtype=np.int64)
         self.h = np.full(size, 1e-5)
         self.counts = {"reset": 0, "em": 0, "overlap": 0}
+
+    def unit(self, x):
+        """x/‖x‖ with the norm floored at 1e−12 (paper) or, as ``tf.nn.l2_normalize``, x/sqrt(max(Σx², 1e−12))."""
+        if self.fidelity == "official":
+            return x / np.sqrt(max(np.sum(x * x), 1e-12))
+        return x / max(np.linalg.norm(x), 1e-12)
 
     @staticmethod
     def ranked(scores):
@@ -67,7 +74,7 @@ class ReferenceMemory:
                 h[i] = h[i] + (summed if self.fidelity == "official" else gamma[i] - prev[i])
             for i in slots:
                 key = keys[i] + (gamma[i] - prev[i]) / h[i] * (q - keys[i])
-                keys[i] = key / max(np.linalg.norm(key), 1e-12)
+                keys[i] = self.unit(key)
             prev = gamma
         return [(i, keys[i], self.v[i], h[i]) for i in slots]
 
@@ -92,8 +99,7 @@ class ReferenceMemory:
                 writes.append(self.em(q, s_y))
             else:
                 s = s_y[0]
-                key = self.K[s] + q
-                writes.append([(s, key / max(np.linalg.norm(key), 1e-12), self.v[s], self.alpha * self.h[s] + 1)])
+                writes.append([(s, self.unit(self.K[s] + q), self.v[s], self.alpha * self.h[s] + 1)])
         self.counts["reset"] += resets
         touched = [slot for query_writes in writes for slot, *_ in query_writes]
         self.counts["overlap"] += len(touched) - len(set(touched))

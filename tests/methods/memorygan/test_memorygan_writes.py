@@ -21,9 +21,8 @@ def test_apply_writes_gathers_the_winning_records_and_ages():
     slots = torch.tensor([[1], [1], [3]])
     mask = torch.tensor([[True], [True], [False]])
     # query 1 wins slot 1 with K ← 2·K + 3·q; query 2's write to slot 3 is masked out
-    written = apply_writes(memory, queries, slots, mask, torch.tensor([[5.0], [2.0], [7.0]]),
-                           torch.tensor([[5.0], [3.0], [7.0]]), torch.tensor([[1.0], [0.0], [1.0]]),
-                           torch.tensor([[2.0], [3.0], [9.0]]))
+    records = torch.tensor([[[5.0], [2.0], [7.0]], [[5.0], [3.0], [7.0]], [[1.0], [0.0], [1.0]], [[2.0], [3.0], [9.0]]])
+    written = apply_writes(memory, queries, slots, mask, records)  # rows: a, b, value, histogram
     assert written.tolist() == [False, True, False, False]
     torch.testing.assert_close(memory.keys, torch.tensor([[0.0, 0.0], [1.2, 4.6], [1.0, 0.0], [0.0, 1.0]]))
     assert memory.values.tolist() == [0, 0, 0, 0] and memory.hist.tolist() == [1, 3, 1, 1]

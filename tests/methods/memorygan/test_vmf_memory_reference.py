@@ -34,7 +34,7 @@ def test_matches_reference(shape, fidelity, rule):
     ref = ReferenceMemory(size, key_dim, k, **kwargs)
     gen = torch.Generator().manual_seed(zlib.crc32(repr((shape, fidelity, rule)).encode()))
     basis = torch.randn(3, key_dim, generator=gen, dtype=torch.float64)
-    for _ in range(25):
+    for _ in range(30):
         q = low_rank_queries(gen, basis, batch)
         y = (torch.rand(batch, generator=gen) < 0.5).double()
         expected_d = [ref.output(qi) for qi in q.numpy()]
