@@ -58,15 +58,16 @@ def add_arguments(parser) -> None:
                        help="time limit per job (minutes); a job that reaches it is requeued and resumes")
     slurm.add_argument("--slurm-signal-delay-s", type=int, default=90,
                        help="seconds before the time limit at which the job checkpoints and requeues")
-    slurm.add_argument("--slurm-cluster", choices=("local", "debug"), default=None,
-                       help="run the jobs with submitit's local (processes here) or debug (in-process) executor")
+    slurm.add_argument("--slurm-requeues", type=int, default=3, help="requeues allowed after time limits, per job")
+    slurm.add_argument("--slurm-cluster", choices=("local",), default=None,
+                       help="run the jobs as processes on this machine (submitit's LocalExecutor), no SLURM needed")
 
 
 def run(args) -> int:
     from memgan_bench.sweep_plan import plan_sweep, write_plan
 
-    if args.gpus_per_run < 0 or args.retries < 0:
-        raise UserError("--gpus-per-run and --retries must be >= 0")
+    if min(args.gpus_per_run, args.retries, args.slurm_requeues, args.slurm_signal_delay_s) < 0:
+        raise UserError("--gpus-per-run, --retries, --slurm-requeues and --slurm-signal-delay-s must be >= 0")
     executor = executor_module(args.executor)  # a missing optional package fails here, before validation
     plan = plan_sweep(args.configs, args.out, args.seeds, args.overrides)
     pending = write_plan(plan, args.resume)

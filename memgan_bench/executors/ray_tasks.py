@@ -37,8 +37,8 @@ def run_all(runs, options, record) -> None:
     connect(options.ray_address)
     try:
         check_feasible(options.cpus_per_run, options.gpus_per_run)
-        task = ray.remote(run_one).options(num_cpus=options.cpus_per_run, num_gpus=options.gpus_per_run,
-                                           max_retries=options.retries, max_calls=1)
+        task = ray.remote(num_cpus=options.cpus_per_run, num_gpus=options.gpus_per_run,
+                          max_retries=options.retries, max_calls=1)(run_one)
         waiting, in_flight = list(runs), {}
         while waiting or in_flight:
             while waiting and len(in_flight) < options.max_parallel:

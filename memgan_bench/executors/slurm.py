@@ -3,9 +3,9 @@
 Each array task runs :class:`RunJob`, a ``submitit.helpers.Checkpointable``: when SLURM preempts it or its
 time limit nears (``--slurm-signal-delay-s`` before it, SLURM sends USR2), submitit requeues the same task,
 which resumes the run from its checkpoint. Each run's job id is written to ``RUN_DIR/job_id``. submitit's
-logs and pickles go to ``OUT/.submitit``. ``--slurm-cluster local`` runs the tasks as local processes
-(submitit's LocalExecutor, with its timeouts and requeues; waves of ``--max-parallel``) and ``debug`` in
-this process, for trying a sweep without SLURM.
+logs and pickles go to ``OUT/.submitit``. ``--slurm-requeues`` bounds the requeues after time limits.
+``--slurm-cluster local`` runs the tasks as processes on this machine (submitit's LocalExecutor, with its
+time limits and requeues; in waves of ``--max-parallel``), for trying a sweep without SLURM.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ class RunJob(submitit.helpers.Checkpointable):
 
 
 def make_executor(options, folder):
-    """submitit's SLURM executor, or its local / debug stand-in (which take a timeout in fractional minutes)."""
-    if options.slurm_cluster is not None:
-        executor = {"local": submitit.LocalExecutor, "debug": submitit.DebugExecutor}[options.slurm_cluster](folder)
+    """submitit's SLURM executor, or its local stand-in (which takes a time limit in fractional minutes)."""
+    if options.slurm_cluster == "local":
+        executor = submitit.LocalExecutor(folder, max_num_timeout=options.slurm_requeues)
         executor.update_parameters(timeout_min=options.slurm_time_min, signal_delay_s=options.slurm_signal_delay_s,
                                    gpus_per_node=options.gpus_per_run)
         return executor
     try:
-        executor = submitit.AutoExecutor(folder=folder, cluster="slurm")
+        executor = submitit.AutoExecutor(folder=folder, cluster="slurm", slurm_max_num_timeout=options.slurm_requeues)
     except RuntimeError as err:  # submitit checks for srun
         raise UserError(f"no SLURM on this machine ({err}); --slurm-cluster local runs the jobs here") from None
     executor.update_parameters(
