@@ -17,6 +17,11 @@ def add_arguments(parser) -> None:
                         help="redraw every SECONDS (default 5) until no run is pending or running")
 
 
+def label(run_dir: Path, root: Path) -> str:
+    relative = run_dir.relative_to(root).as_posix()
+    return run_dir.resolve().name if relative == "." else relative
+
+
 def run(args) -> int:
     from memgan_bench.run_progress import find_runs, progress, table
 
@@ -25,7 +30,7 @@ def run(args) -> int:
     if args.watch is not None and not args.watch > 0:
         raise UserError("--watch needs a positive number of seconds")
     while True:
-        rows = [progress(run_dir, str(run_dir.relative_to(args.dir))) for run_dir in find_runs(args.dir)]
+        rows = [progress(run_dir, label(run_dir, args.dir)) for run_dir in find_runs(args.dir)]
         if args.watch is not None and sys.stdout.isatty():
             print("\033[H\033[2J", end="")
         print(table(rows), flush=True)
