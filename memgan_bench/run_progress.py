@@ -3,8 +3,8 @@
 Per run: ``status`` (``pending`` until the trainer writes one), step / total (the last logged step of
 ``results.csv``; total = ``train.steps`` × experiences of ``config.yaml``, unknown for a class-incremental
 stream that leaves its class order to the data), host and job id (the ``lease`` file of the process that
-holds the run, ``job_id`` written by the slurm executor), elapsed (time since the current attempt
-wrote ``status: running``), ETA (the remaining steps at the attempt's pace, which counts the steps
+holds the run, ``job_id`` written by the slurm executor), elapsed (since the lease's ``started``, else
+since the current attempt wrote ``status: running``), ETA (the remaining steps at the attempt's pace, which counts the steps
 logged before a resume as done in this attempt, so it is optimistic for resumed runs) and the last
 headline metric (the report's headline rows; the last loss for a run that logs none).
 """
@@ -77,12 +77,13 @@ def progress(run_dir: str | Path, label: Optional[str] = None, now: Optional[flo
     rows = read_rows(run.results) if run.results.is_file() else []
     step = max((int(row["step"]) for row in rows), default=0)
     status = run.status() if run.status_file.exists() else "pending"
+    lease = read_mapping(run.path / "lease")
     elapsed = eta = None
     if status == "running":
-        elapsed = now - run.status_file.stat().st_mtime
+        started = lease.get("started")
+        elapsed = now - (started if isinstance(started, (int, float)) else run.status_file.stat().st_mtime)
         if total and step:
             eta = elapsed / step * (total - step)
-    lease = read_mapping(run.path / "lease")
     job_file = run.path / "job_id"
     job_id = job_file.read_text().strip() if job_file.is_file() else str(lease.get("job_id") or "-")
     return Progress(run=label or run.path.name, status=status, step=step, total=total, host=str(lease.get("host") or "-"),

@@ -120,7 +120,10 @@ def check_run_dir(planned: PlannedRun, resume: bool) -> None:
     run = planned.run
     if run.path.exists() and not run.path.is_dir():
         raise UserError(f"{run.path} exists and is not a directory")
+    started = run.results.exists() or run.last_checkpoint.exists() or run.status_file.exists()
     if not run.config.exists():
+        if started:
+            raise UserError(f"{run.path} holds run files but no config.yaml; use another --out")
         return
     try:
         saved = config_to_yaml(load_config(run.config))
@@ -128,6 +131,5 @@ def check_run_dir(planned: PlannedRun, resume: bool) -> None:
         raise UserError(f"{run.config}: {err}") from None
     if saved != config_to_yaml(planned.cfg):
         raise UserError(f"{run.config} holds a different config than {planned.source} plans; use another --out")
-    started = run.results.exists() or run.last_checkpoint.exists() or run.status_file.exists()
     if started and not resume:
         raise UserError(f"run directory {run.path} already holds a run (add --resume to continue the sweep)")
