@@ -76,14 +76,13 @@ def run(args) -> int:
         default_parallel(args.threads_per_run) if args.executor == "local" else max(1, len(pending)))
     print(f"sweep: {len(plan)} runs, {len(pending)} to run on '{args.executor}' "
           f"({len(plan) - len(pending)} already ended)", file=sys.stderr)
-    outcomes = {}
+    failed: list[str] = []
 
     def record(run, status, error) -> None:
         if error is None:
-            outcomes[run.path] = status
             print(f"{status}: {run.path}", file=sys.stderr)
             return
-        outcomes[run.path] = "failed"
+        failed.append(str(run.path))
         if not isinstance(error, UserError):
             traceback.print_exception(error)
         last_line = [line for line in str(error).splitlines() if line.strip()][-1:] or [type(error).__name__]
@@ -91,7 +90,6 @@ def run(args) -> int:
 
     if pending:
         executor.run_all(pending, args, record)
-    failed = sorted(str(path) for path, status in outcomes.items() if status == "failed")
     write_sweep_report(args.out, [planned.run for planned in plan])
     if failed:
         print(f"sweep: {len(failed)} run(s) failed: {', '.join(failed)} (sweep --resume retries them)",

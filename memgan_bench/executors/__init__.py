@@ -30,6 +30,11 @@ def require(package: str, extra: str):
         raise UserError(f"this executor needs {package}: pip install 'memgan-bench[{extra}]'") from None
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (its CPU affinity, e.g. a container's or a SLURM job's share)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
 def default_parallel(threads_per_run: int) -> int:
-    """Runs at once on this machine: its cores ÷ threads per run (at least 1)."""
-    return max(1, (os.cpu_count() or 1) // threads_per_run)
+    """Runs at once on this machine: its usable cores ÷ threads per run (at least 1)."""
+    return max(1, usable_cores() // threads_per_run)

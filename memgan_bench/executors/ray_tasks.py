@@ -9,10 +9,8 @@ node died; the rerun resumes the run from its checkpoint. At most ``--max-parall
 
 from __future__ import annotations
 
-import os
-
 from memgan_bench.errors import UserError
-from memgan_bench.executors import require
+from memgan_bench.executors import require, usable_cores
 from memgan_bench.executors.worker import run_one
 
 ray = require("ray", "ray")
@@ -20,9 +18,12 @@ ray = require("ray", "ray")
 
 def connect(address) -> None:
     if address is None:
-        ray.init(address="local", num_cpus=os.cpu_count(), include_dashboard=False, log_to_driver=True)
-    else:
+        ray.init(address="local", num_cpus=usable_cores(), include_dashboard=False, log_to_driver=True)
+        return
+    try:
         ray.init(address=address, log_to_driver=True)
+    except (ConnectionError, RuntimeError, ValueError) as err:
+        raise UserError(f"cannot join the Ray cluster at --ray-address {address}: {str(err).splitlines()[0]}") from None
 
 
 def check_feasible(cpus: float, gpus: float) -> None:

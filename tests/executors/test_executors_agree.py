@@ -97,3 +97,12 @@ def test_a_ray_request_no_node_can_meet_fails_at_once(tmp_path, write_configs, c
     err = capsys.readouterr().err
     assert "no Ray node offers 1000 CPU and 0 GPU per run" in err.strip().splitlines()[-1], err
     assert not (tmp_path / "out" / "c0-s3" / "results.csv").exists()
+
+
+def test_joining_a_ray_cluster_that_is_not_there_is_one_line(tmp_path, write_configs, capsys):
+    pytest.importorskip("ray")
+    configs = write_configs(1)
+    assert main(["sweep", str(configs), "--out", str(tmp_path / "out"), "--executor", "ray",
+                 "--ray-address", "127.0.0.1:1"]) == 2
+    err = capsys.readouterr().err
+    assert "cannot join the Ray cluster at --ray-address 127.0.0.1:1" in err.strip().splitlines()[-1], err
