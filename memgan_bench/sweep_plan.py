@@ -62,11 +62,11 @@ def plan_sweep(paths: list[str], out: str | Path, seeds: Optional[list[int]], ov
         raise UserError(f"configs share a file stem, so their runs would share a run directory: {', '.join(clashing)}")
     if seeds is not None and repeated(seeds):
         raise UserError(f"--seeds repeats {', '.join(map(str, repeated(seeds)))}; each seed is one run")
-    plan = []
+    plan, splits = [], {}
     for path in files:
         runs = [PlannedRun(path, RunDir(Path(out) / f"{path.stem}-s{cfg.seed}"), cfg)
                 for cfg in configs_of(path, seeds, overrides)]
-        check_buildable(runs[0])
+        check_buildable(runs[0], splits)
         plan += runs
     names = repeated(planned.run_id for planned in plan)
     if names:
@@ -83,8 +83,10 @@ def configs_of(path: Path, seeds: Optional[list[int]], overrides: list[str]) -> 
         raise UserError(f"{path}: {err}") from None
 
 
-def check_buildable(planned: PlannedRun) -> None:
-    """Build what a run builds before its first step (datasets, experiences, method), then drop it."""
+def check_buildable(planned: PlannedRun, splits: dict) -> None:
+    """Build what a run builds before its first step (datasets, experiences, method). ``splits`` keeps the
+    dataset splits loaded for the plan's earlier configs (dropped with the plan, unlike the per-process cache
+    of :func:`memgan_bench.data.load_dataset`, which would hold them for the whole sweep)."""
     from memgan_bench.data import DATASETS, DataSpec
     from memgan_bench.plugins import PLUGINS
     from methods import METHODS
@@ -92,8 +94,11 @@ def check_buildable(planned: PlannedRun) -> None:
 
     cfg = planned.cfg
     try:
-        loader = DATASETS.get(cfg.data.name)
-        train, test = (loader(split, cfg.data.root, cfg.seed) for split in ("train", "test"))
+        key = (cfg.data.name, cfg.data.root, cfg.seed)
+        if key not in splits:
+            loader = DATASETS.get(cfg.data.name)
+            splits[key] = tuple(loader(split, cfg.data.root, cfg.seed) for split in ("train", "test"))
+        train, test = splits[key]
         SCENARIOS.get(cfg.scenario_name)(cfg.scenario, cfg.seed).experiences(train, test)
         METHODS.get(cfg.method)(cfg.model, DataSpec.of(train))
         for name, options in cfg.plugins.items():
