@@ -56,3 +56,7 @@ def test_sweep_goes_on_after_a_diverged_run(tmp_path, tiny_dcgan_config, capsys)
     assert (tmp_path / "sweep" / "b_ok-s3" / "status").read_text().strip() == "finished"
     table = pd.read_csv(tmp_path / "sweep" / "report" / "table.csv")
     assert sorted(table.status) == ["diverged", "finished"]
+    diverged_rows = (tmp_path / "sweep" / "a_nan-s3" / "results.csv").read_text()
+    assert main(["sweep", str(configs), "--out", str(tmp_path / "sweep"), "--resume"]) == 0
+    assert "0 to run" in capsys.readouterr().err, "finished and diverged runs are final"
+    assert (tmp_path / "sweep" / "a_nan-s3" / "results.csv").read_text() == diverged_rows
