@@ -3,7 +3,6 @@ results.csv, lease, job_id), with elapsed and ETA computed from the lease's star
 
 import json
 
-
 from memgan_bench.cli import main
 from memgan_bench.config import config_to_yaml, resolve
 from memgan_bench.results import ROW_FIELDS
