@@ -11,9 +11,13 @@ from memgan_bench.errors import UserError
 HELP = "train one configuration into a run directory (resumable)"
 
 
-def add_config_arguments(parser) -> None:
+def add_override_argument(parser) -> None:
     parser.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                         help="override a config value, e.g. --set train.steps=200 (repeatable)")
+
+
+def add_config_arguments(parser) -> None:
+    add_override_argument(parser)
     parser.add_argument("--progress", action="store_true", default=sys.stderr.isatty(),
                         help="show a progress bar (default: when stderr is a terminal)")
 

@@ -1,8 +1,11 @@
-"""``memgan-bench sweep``: several configs × seeds, one run directory each, then the report.
+"""``memgan-bench sweep``: configs × seeds, one run directory each, on an executor, then the report.
 
-All configs are validated before anything trains. A run that diverges is recorded as ``diverged`` and
-one that crashes as ``failed``; the sweep goes on with the next. ``--resume`` skips finished runs and
-continues unfinished ones, so a killed sweep is restarted with the same command plus ``--resume``.
+The whole plan is validated and every run's ``config.yaml`` written before anything is submitted
+(:mod:`memgan_bench.sweep_plan`). Each run then goes to the executor (``local``, ``ray``, ``slurm``:
+:mod:`memgan_bench.executors`) as "bring this run directory to an end", in a fresh process. A run that
+diverges ends ``diverged``; one that crashes is reported and the sweep goes on (exit code 1 at the end).
+``--resume`` continues a sweep: finished and diverged runs stay as they are, every other run resumes
+from its checkpoint or restarts, and the report is written.
 """
 
 from __future__ import annotations
@@ -11,63 +14,103 @@ import sys
 import traceback
 from pathlib import Path
 
-from memgan_bench.commands.run import add_config_arguments
+from memgan_bench.commands.run import add_override_argument
 from memgan_bench.errors import UserError
+from memgan_bench.executors import MODULES, default_parallel, executor_module
+from memgan_bench.lease import LeaseHeld
 
-HELP = "run configs × seeds (continuing past diverged/failed runs), then write the report"
+HELP = "run configs × seeds on a process pool, Ray or SLURM (continuing past diverged/failed runs), then report"
+
+
+def positive(kind=int):
+    def parse(text: str):
+        value = kind(text)
+        if not value > 0:
+            raise ValueError(text)
+        return value
+
+    parse.__name__ = f"positive {kind.__name__}"
+    return parse
 
 
 def add_arguments(parser) -> None:
     parser.add_argument("configs", nargs="+", help="YAML files or folders of them")
-    parser.add_argument("--out", required=True, help="folder for the run directories and report/")
+    parser.add_argument("--out", required=True, type=Path, help="folder for the run directories and report/")
     parser.add_argument("--seeds", type=int, nargs="+", default=None, help="seeds (default: each config's)")
-    parser.add_argument("--resume", action="store_true", help="skip finished runs, resume unfinished ones")
-    add_config_arguments(parser)
-
-
-def config_files(paths: list[str]) -> list[Path]:
-    files: list[Path] = []
-    for path in map(Path, paths):
-        if path.is_dir():
-            files += sorted(path.glob("*.yaml"))
-        elif path.is_file():
-            files.append(path)
-        else:
-            raise UserError(f"no such config file or folder: {path}")
-    if not files:
-        raise UserError(f"no .yaml configs in {', '.join(paths)}")
-    return files
+    parser.add_argument("--resume", action="store_true",
+                        help="continue the sweep in --out: keep finished/diverged runs, resume or retry the rest")
+    add_override_argument(parser)
+    parser.add_argument("--executor", choices=sorted(MODULES), default="local", help="where runs execute")
+    parser.add_argument("--max-parallel", type=positive(), default=None,
+                        help="runs at once (default: local: cores ÷ threads per run; ray/slurm: all)")
+    parser.add_argument("--threads-per-run", type=positive(), default=1, help="torch threads of each run")
+    parser.add_argument("--cpus-per-run", type=positive(), default=None,
+                        help="CPUs each ray task / slurm job asks for (default: --threads-per-run)")
+    parser.add_argument("--gpus-per-run", type=int, default=0, help="GPUs each ray task / slurm job asks for")
+    ray = parser.add_argument_group("ray")
+    ray.add_argument("--ray-address", default=None,
+                     help="'auto' or HOST:PORT joins a running cluster (default: start a local one)")
+    ray.add_argument("--retries", type=int, default=3, help="reruns of a task whose worker or node died")
+    slurm = parser.add_argument_group("slurm")
+    slurm.add_argument("--slurm-partition")
+    slurm.add_argument("--slurm-account")
+    slurm.add_argument("--slurm-qos")
+    slurm.add_argument("--slurm-time-min", type=positive(float), default=60.0,
+                       help="time limit per job (minutes); a job that reaches it is requeued and resumes")
+    slurm.add_argument("--slurm-signal-delay-s", type=int, default=90,
+                       help="seconds before the time limit at which the job checkpoints and requeues")
+    slurm.add_argument("--slurm-requeues", type=int, default=3, help="requeues allowed after time limits, per job")
+    slurm.add_argument("--slurm-cluster", choices=("local",), default=None,
+                       help="run the jobs as processes on this machine (submitit's LocalExecutor), no SLURM needed")
 
 
 def run(args) -> int:
-    from memgan_bench.config import load_config
-    from memgan_bench.engine.trainer import train
-    from memgan_bench.results import RunDir
+    from memgan_bench.sweep_plan import plan_sweep, write_plan
+
+    if min(args.gpus_per_run, args.retries, args.slurm_requeues, args.slurm_signal_delay_s) < 0:
+        raise UserError("--gpus-per-run, --retries, --slurm-requeues and --slurm-signal-delay-s must be >= 0")
+    executor = executor_module(args.executor)  # a missing optional package fails here, before validation
+    plan = plan_sweep(args.configs, args.out, args.seeds, args.overrides)
+    pending = write_plan(plan, args.resume)
+    args.cpus_per_run = args.cpus_per_run or args.threads_per_run
+    args.max_parallel = args.max_parallel or (
+        default_parallel(args.threads_per_run) if args.executor == "local" else max(1, len(pending)))
+    print(f"sweep: {len(plan)} runs, {len(pending)} to run on '{args.executor}' "
+          f"({len(plan) - len(pending)} already ended)", file=sys.stderr)
+    failed: list[str] = []
+
+    def record(run, status, error) -> None:
+        if error is None:
+            print(f"{status}: {run.path}", file=sys.stderr)
+            return
+        if isinstance(error, LeaseHeld):  # another process is training it: not ours to count
+            print(f"skipped: {run.path}: {error}", file=sys.stderr)
+            return
+        failed.append(str(run.path))
+        if not isinstance(error, UserError):
+            traceback.print_exception(error)
+        last_line = [line for line in str(error).splitlines() if line.strip()][-1:] or [type(error).__name__]
+        print(f"failed: {run.path}: {last_line[0].strip()}; continuing", file=sys.stderr)
+
+    if pending:
+        executor.run_all(pending, args, record)
+    write_sweep_report(args.out, [planned.run for planned in plan])
+    if failed:
+        print(f"sweep: {len(failed)} run(s) failed: {', '.join(failed)} (sweep --resume retries them)",
+              file=sys.stderr)
+    return 1 if failed else 0
+
+
+def write_sweep_report(out: Path, runs) -> None:
+    """The report over every run of the plan that logged rows."""
     from reports import load_runs, write_report
     from reports.tables import headline, markdown, summary_table
 
-    plan = []
-    for path in config_files(args.configs):
-        seeds = args.seeds if args.seeds is not None else [None]
-        for seed in seeds:
-            overrides = list(args.overrides) + ([f"seed={seed}"] if seed is not None else [])
-            cfg = load_config(path, overrides)
-            plan.append((Path(args.out) / f"{path.stem}-s{cfg.seed}", cfg))
-    for out, cfg in plan:
-        exists = RunDir(out).last_checkpoint.exists()
-        print(f"== {out.name}", file=sys.stderr)
-        try:
-            result = train(cfg, out, resume=args.resume and exists, progress=args.progress)
-        except UserError:
-            raise
-        except Exception:
-            traceback.print_exc()
-            print(f"run {out.name} failed; continuing", file=sys.stderr)
-            continue
-        print(f"{result.status()}: {out}", file=sys.stderr)
-    df = load_runs([args.out])
-    written = write_report(df, Path(args.out) / "report")
+    if not any(run.results.exists() for run in runs):
+        print("sweep: no run logged results; no report", file=sys.stderr)
+        return
+    df = load_runs([out])
+    written = write_report(df, out / "report")
     print(markdown(summary_table(headline(df))))
     for path in written:
         print(f"wrote {path}")
-    return 0

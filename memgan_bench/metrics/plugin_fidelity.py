@@ -23,6 +23,11 @@ class FidelityConfig(ClassifierConfig):
     isc_splits: int = field(default=10, metadata={"min": 1})
     inception_weights: Optional[str] = None
 
+    def __post_init__(self) -> None:
+        unknown = [m for m in self.metrics if m not in METRIC_FLAGS]
+        if unknown or not self.metrics:
+            raise UserError(f"plugins.fidelity.metrics: unknown {unknown} (known: {', '.join(METRIC_FLAGS)})")
+
 
 @PLUGINS.register("fidelity")
 class FidelityPlugin(Plugin):
@@ -31,9 +36,6 @@ class FidelityPlugin(Plugin):
     Config = FidelityConfig
 
     def before_training(self, ctx) -> None:
-        unknown = [m for m in self.cfg.metrics if m not in METRIC_FLAGS]
-        if unknown or not self.cfg.metrics:
-            raise UserError(f"plugins.fidelity.metrics: unknown {unknown} (known: {', '.join(METRIC_FLAGS)})")
         if ctx.train_data.images.dim() != 4:
             raise UserError("plugin 'fidelity' needs image data; use 'coverage' for 2-D mixtures")
         self.classifier = self.cfg.load_classifier(ctx)

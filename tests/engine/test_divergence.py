@@ -49,12 +49,19 @@ def test_nan_marks_run_diverged_and_keeps_rows(tmp_path, tiny_dcgan_config):
 
 
 def test_sweep_goes_on_after_a_diverged_run(tmp_path, tiny_dcgan_config, capsys):
+    # sweep runs train in fresh processes, which know only the shipped methods: a learning rate of 1e30
+    # overflows DCGAN's weights in its first Adam steps, so its first log row (step 4) is NaN
     configs = tmp_path / "configs"
     configs.mkdir()
-    (configs / "a_nan.yaml").write_text(yaml.safe_dump(dict(tiny_dcgan_config, method="test-nan-after-5")))
+    overflowing = dict(tiny_dcgan_config["model"], lr=1e30)
+    (configs / "a_nan.yaml").write_text(yaml.safe_dump(dict(tiny_dcgan_config, model=overflowing)))
     (configs / "b_ok.yaml").write_text(yaml.safe_dump(tiny_dcgan_config))
     assert main(["sweep", str(configs), "--out", str(tmp_path / "sweep")]) == 0
     assert (tmp_path / "sweep" / "a_nan-s3" / "status").read_text().strip() == "diverged"
     assert (tmp_path / "sweep" / "b_ok-s3" / "status").read_text().strip() == "finished"
     table = pd.read_csv(tmp_path / "sweep" / "report" / "table.csv")
     assert sorted(table.status) == ["diverged", "finished"]
+    diverged_rows = (tmp_path / "sweep" / "a_nan-s3" / "results.csv").read_text()
+    assert main(["sweep", str(configs), "--out", str(tmp_path / "sweep"), "--resume"]) == 0
+    assert "0 to run" in capsys.readouterr().err, "finished and diverged runs are final"
+    assert (tmp_path / "sweep" / "a_nan-s3" / "results.csv").read_text() == diverged_rows

@@ -1,0 +1,114 @@
+"""Where each run of a folder stands, read from the run directories alone (so it works for every executor).
+
+Per run: ``status`` (``pending`` until the trainer writes one), step / total (the last logged step of
+``results.csv``; total = ``train.steps`` × experiences of ``config.yaml``, unknown for a class-incremental
+stream that leaves its class order to the data), host and job id (the ``lease`` file of the process that
+holds the run, ``job_id`` written by the slurm executor), elapsed (since the lease's ``started``, else
+since the current attempt wrote ``status: running``), ETA (the remaining steps at the attempt's pace, which counts the steps
+logged before a resume as done in this attempt, so it is optimistic for resumed runs) and the last
+headline metric (the report's headline rows; the last loss for a run that logs none).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Optional
+
+import yaml
+
+from memgan_bench.results import RunDir, read_rows
+
+@dataclass
+class Progress:
+    run: str
+    status: str
+    step: int
+    total: Optional[int]
+    host: str
+    job_id: str
+    elapsed_s: Optional[float]
+    eta_s: Optional[float]
+    metric: str
+
+
+def find_runs(root: str | Path) -> list[Path]:
+    """Run directories (folders holding ``config.yaml``) at or below ``root``."""
+    root = Path(root)
+    return sorted(path.parent for path in root.rglob("config.yaml"))
+
+
+def experience_count(scenario: dict) -> Optional[int]:
+    """Experiences a run's scenario section gives without looking at the data (None when it needs it)."""
+    if scenario.get("name", "unsupervised") == "unsupervised":
+        return 1
+    if scenario.get("num_experiences"):
+        return int(scenario["num_experiences"])
+    if scenario.get("class_order"):
+        return len(scenario["class_order"]) // int(scenario.get("classes_per_experience") or 1)
+    return None
+
+
+def read_mapping(path: Path) -> dict:
+    try:
+        data = yaml.safe_load(path.read_text()) if path.is_file() else None
+    except (OSError, UnicodeDecodeError, yaml.YAMLError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def last_metric(rows: list[dict]) -> str:
+    from reports.tables import DETAIL_PREFIXES, HEADLINE_DETAIL
+
+    headline = [row for row in rows
+                if not row["metric"].startswith(DETAIL_PREFIXES) or row["metric"] in HEADLINE_DETAIL]
+    last = (headline or rows or [None])[-1]
+    return f"{last['metric']}={float(last['value']):.4g}" if last else "-"
+
+
+def progress(run_dir: str | Path, label: Optional[str] = None, now: Optional[float] = None) -> Progress:
+    run = RunDir(run_dir)
+    now = time.time() if now is None else now
+    cfg = read_mapping(run.config)
+    experiences = experience_count(cfg.get("scenario") or {})
+    steps = (cfg.get("train") or {}).get("steps")
+    total = steps * experiences if steps and experiences else None
+    rows = read_rows(run.results) if run.results.is_file() else []
+    step = max((int(row["step"]) for row in rows), default=0)
+    status = run.status() if run.status_file.exists() else "pending"
+    lease = read_mapping(run.path / "lease")
+    elapsed = eta = None
+    if status == "running":
+        started = lease.get("started")
+        elapsed = now - (started if isinstance(started, (int, float)) else run.status_file.stat().st_mtime)
+        if total and step:
+            eta = elapsed / step * (total - step)
+    job_file = run.path / "job_id"
+    job_id = job_file.read_text().strip() if job_file.is_file() else str(lease.get("job_id") or "-")
+    return Progress(run=label or run.path.name, status=status, step=step, total=total, host=str(lease.get("host") or "-"),
+                    job_id=job_id, elapsed_s=elapsed, eta_s=eta, metric=last_metric(rows))
+
+
+def duration(seconds: Optional[float]) -> str:
+    if seconds is None:
+        return "-"
+    seconds = int(round(seconds))
+    return f"{seconds // 3600}:{seconds // 60 % 60:02d}:{seconds % 60:02d}"
+
+
+def table(rows: list[Progress]) -> str:
+    """Aligned text table, one line per run, then the count per status."""
+    header = ("run", "status", "step/total", "host", "job", "elapsed", "eta", "last metric")
+    lines = [header] + [
+        (p.run, p.status, f"{p.step}/{p.total if p.total is not None else '?'}", p.host, p.job_id,
+         duration(p.elapsed_s), duration(p.eta_s), p.metric)
+        for p in rows
+    ]
+    widths = [max(len(line[i]) for line in lines) for i in range(len(header))]
+    text = ["  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in lines]
+    counts: dict[str, int] = {}
+    for p in rows:
+        counts[p.status] = counts.get(p.status, 0) + 1
+    text.append(", ".join(f"{count} {status}" for status, count in sorted(counts.items())) or "no runs")
+    return "\n".join(text)
