@@ -16,7 +16,9 @@ from typing import Optional
 
 from memgan_bench.atomic import atomic_write_text
 from memgan_bench.config import RunConfig, config_to_yaml, load_config
+from memgan_bench.data import DATASETS, DataSpec
 from memgan_bench.errors import UserError
+from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
 from memgan_bench.results import RunDir
 
 FINAL_STATUSES = ("finished", "diverged")  # a resumed sweep leaves these runs as they are
@@ -87,11 +89,6 @@ def check_buildable(planned: PlannedRun, splits: dict) -> None:
     """Build what a run builds before its first step (datasets, experiences, method). ``splits`` keeps the
     dataset splits loaded for the plan's earlier configs (dropped with the plan, unlike the per-process cache
     of :func:`memgan_bench.data.load_dataset`, which would hold them for the whole sweep)."""
-    from memgan_bench.data import DATASETS, DataSpec
-    from memgan_bench.plugins import PLUGINS
-    from methods import METHODS
-    from scenarios import SCENARIOS
-
     cfg = planned.cfg
     try:
         key = (cfg.data.name, cfg.data.root, cfg.seed)
