@@ -19,9 +19,8 @@ from memgan_bench.config import RunConfig, config_to_yaml, load_config
 from memgan_bench.data import DATASETS, DataSpec
 from memgan_bench.errors import UserError
 from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
-from memgan_bench.results import RunDir
+from memgan_bench.results import FINAL_STATUSES, RunDir
 
-FINAL_STATUSES = ("finished", "diverged")  # a resumed sweep leaves these runs as they are
 
 
 @dataclass
