@@ -18,6 +18,7 @@ batch 128, random ±2 px translations (no flips: not label-preserving for digits
 
 from __future__ import annotations
 
+import fcntl
 import os
 import sys
 import time
@@ -180,7 +181,9 @@ def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str
     ``subset`` trains on that many train images (a seeded random choice) instead of all of them; it is part
     of the cache key and identity. Test accuracy is always measured on the whole test split. Both paths run
     under a forked RNG (building or training a network draws random numbers), so the caller's RNG stream is
-    the same whether the classifier was cached or not.
+    the same whether the classifier was cached or not. An exclusive lock on ``<identity>.lock`` beside the
+    cache entry makes processes that need the same classifier at once (a parallel sweep) train it once:
+    the others wait, then load it.
     """
     if arch not in ARCHS:
         raise UserError(f"unknown classifier architecture '{arch}' (known: {', '.join(ARCHS)})")
@@ -193,7 +196,10 @@ def load_or_train_classifier(dataset: str, root: Optional[str] = None, arch: str
     progress = sys.stderr.isatty() if progress is None else progress
     identity = classifier_identity(dataset, arch, seed, epochs, subset)
     path = cache_root(cache_dir) / "classifiers" / f"{identity}.pt"
-    with torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path.with_suffix(".lock"), "a") as lock, \
+            torch.random.fork_rng(devices=[device] if device.type == "cuda" else []):
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
         return _load(path, device) if path.exists() else _train_and_cache(
             dataset, root, arch, seed, epochs, subset, identity, path, device, progress)
 

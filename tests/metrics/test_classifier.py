@@ -86,3 +86,16 @@ def test_training_a_classifier_leaves_the_callers_rng_alone(tmp_path):
     load_or_train_classifier("fashion-mnist", **kwargs)  # cached
     after_cache_hit = torch.rand(5)
     assert torch.equal(after_training, after_cache_hit)
+
+
+def test_processes_that_need_the_same_classifier_at_once_train_it_once(tmp_path):
+    """Two processes start together on an empty cache: one trains (and says so), the other waits and loads."""
+    import subprocess
+    import sys
+
+    code = ("from memgan_bench.metrics.classifier import load_or_train_classifier as f; "
+            f"f('fashion-mnist', arch='tiny', epochs=1, subset=600, device='cpu', cache_dir={str(tmp_path)!r})")
+    procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    errors = [proc.communicate(timeout=300)[1] for proc in procs]
+    assert all(proc.returncode == 0 for proc in procs), errors
+    assert sum(err.count("no cached classifier") for err in errors) == 1, errors
