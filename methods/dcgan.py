@@ -39,6 +39,16 @@ def generator_loss(fake_logits: torch.Tensor, form: str) -> torch.Tensor:
     return F.softplus(-fake_logits).mean()
 
 
+def adversarial_logs(d_loss, g_loss, real_logits, fake_logits) -> dict[str, torch.Tensor]:
+    """The step outputs every logit-discriminator GAN reports: both losses and the mean D(real), D(fake)."""
+    return {
+        "loss/d_loss": d_loss.detach(),
+        "loss/g_loss": g_loss.detach(),
+        "diag/d_real": torch.sigmoid(real_logits).mean().detach(),
+        "diag/d_fake": torch.sigmoid(fake_logits).mean().detach(),
+    }
+
+
 @METHODS.register("dcgan")
 class DCGAN(GANMethod):
     @dataclass
@@ -94,9 +104,4 @@ class DCGAN(GANMethod):
 
         g_loss = generator_loss(self.discriminator(self.packed(fake)).squeeze(1), self.cfg.loss)
         optimizer_step(self.opt_g, g_loss)
-        return {
-            "loss/d_loss": d_loss.detach(),
-            "loss/g_loss": g_loss.detach(),
-            "diag/d_real": torch.sigmoid(real_logits).mean().detach(),
-            "diag/d_fake": torch.sigmoid(fake_logits).mean().detach(),
-        }
+        return adversarial_logs(d_loss, g_loss, real_logits, fake_logits)

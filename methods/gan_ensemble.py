@@ -38,7 +38,7 @@ from memgan_bench.errors import UserError
 from memgan_bench.metrics import classifier as eval_classifier
 from memgan_bench.method import GANMethod, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
-from methods.dcgan import DCGAN, discriminator_loss, generator_loss
+from methods.dcgan import DCGAN, adversarial_logs, discriminator_loss, generator_loss
 from methods.nets import build_generator, build_trunk, init_weights
 from methods.partitions import kmeans, random_partition
 from methods.stacked import Stacked
@@ -209,9 +209,4 @@ class GANEnsemble(GANMethod):
 
         g_loss = generator_loss(self.discriminator(fake, lo, hi).squeeze(-1), self.cfg.loss)
         optimizer_step(self.opt_g, count * g_loss)
-        return {
-            "loss/d_loss": d_loss.detach(),
-            "loss/g_loss": g_loss.detach(),
-            "diag/d_real": torch.sigmoid(real_logits).mean().detach(),
-            "diag/d_fake": torch.sigmoid(fake_logits).mean().detach(),
-        }
+        return adversarial_logs(d_loss, g_loss, real_logits, fake_logits)

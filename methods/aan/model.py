@@ -46,7 +46,7 @@ from memgan_bench.errors import UserError
 from memgan_bench.method import Batch, GANMethod, Latent, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
 from methods.aan.rbm import SpinRBM
-from methods.dcgan import discriminator_loss, generator_loss
+from methods.dcgan import adversarial_logs, discriminator_loss, generator_loss
 from methods.nets import build_generator, build_trunk, init_weights
 
 
@@ -145,13 +145,7 @@ class AAN(GANMethod):
 
         g_loss = generator_loss(self.discriminator(fake).squeeze(1), self.cfg.loss)
         optimizer_step(self.opt_g, g_loss)
-        return {
-            "loss/d_loss": d_loss.detach(),
-            "loss/g_loss": g_loss.detach(),
-            **rbm_logs,
-            "diag/d_real": torch.sigmoid(real_logits).mean().detach(),
-            "diag/d_fake": torch.sigmoid(fake_logits).mean().detach(),
-        }
+        return {**adversarial_logs(d_loss, g_loss, real_logits, fake_logits), **rbm_logs}
 
     def _rbm_step(self, features: torch.Tensor) -> dict[str, torch.Tensor]:
         """PCD: advance the chains ``cd_steps`` sweeps, then one SGD step on mean F(f) − mean F(s_chains)."""

@@ -14,7 +14,7 @@ from memgan_bench.scenario import Experience
 from memgan_bench.typed import build
 from methods.gan_ensemble import GANEnsemble
 from methods.partitions import kmeans, lloyd, random_partition
-from tests.methods.test_streams import config, one_thread, two_blobs  # noqa: F401 (one_thread: autouse)
+from tests.methods.test_streams import config, one_thread, train_cut_and_resume, two_blobs  # noqa: F401 (one_thread: autouse)
 
 POINTS = DataSpec((2,), 4)
 
@@ -230,19 +230,7 @@ def test_expansion_keeps_the_first_class_after_the_second(tmp_path, scoped_regis
 @pytest.mark.parametrize("partition", ["experience", "kmeans"])
 def test_resume_mid_stream_reproduces_the_uninterrupted_run(tmp_path, scoped_registries, monkeypatch, partition):
     cfg = blob_stream(steps=20, partition=partition, checkpoint_every=10)
-    trainer.train(cfg, tmp_path / "full", progress=False)
-    save = trainer.Loop.checkpoint
-
-    def stop_in_second_experience(self, experience, step_in_experience):
-        save(self, experience, step_in_experience)
-        if (experience, step_in_experience) == (1, 10):
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(trainer.Loop, "checkpoint", stop_in_second_experience)
-    with pytest.raises(KeyboardInterrupt):
-        trainer.train(cfg, tmp_path / "cut", progress=False)
-    monkeypatch.setattr(trainer.Loop, "checkpoint", save)
-    trainer.train(cfg, tmp_path / "cut", resume=True, progress=False)
+    train_cut_and_resume(cfg, tmp_path, monkeypatch, (1, 10))
     full = load_checkpoint(tmp_path / "full" / "checkpoints" / "last.pt")["method"]
     cut = load_checkpoint(tmp_path / "cut" / "checkpoints" / "last.pt")["method"]
     for key, value in full["modules"].items():

@@ -81,24 +81,30 @@ class Stop(Exception):
     pass
 
 
-def test_resume_mid_stream_reproduces_the_uninterrupted_run(tmp_path, monkeypatch):
-    cfg = config("mergan-jtr", steps=40, plugins={"ewc": {"weight": 10.0, "fisher_samples": 16}}, checkpoint_every=10,
-                 log_every=10)  # loss rows average over a log window: keep windows within checkpoints
+def train_cut_and_resume(cfg, tmp_path, monkeypatch, stop_at: tuple[int, int]) -> int:
+    """Train ``cfg`` whole into tmp_path/full, and into tmp_path/cut stopped right after the checkpoint at
+    (experience, step in experience) ``stop_at``, then resumed; returns the step of the cut's checkpoint."""
     trainer.train(cfg, tmp_path / "full", progress=False)
-
     save = trainer.Loop.checkpoint
 
-    def stop_in_second_experience(self, experience, step_in_experience):
+    def stop_there(self, experience, step_in_experience):
         save(self, experience, step_in_experience)
-        if (experience, step_in_experience) == (1, 20):
+        if (experience, step_in_experience) == stop_at:
             raise Stop
 
-    monkeypatch.setattr(trainer.Loop, "checkpoint", stop_in_second_experience)
+    monkeypatch.setattr(trainer.Loop, "checkpoint", stop_there)
     with pytest.raises(Stop):
         trainer.train(cfg, tmp_path / "cut", progress=False)
     monkeypatch.setattr(trainer.Loop, "checkpoint", save)
-    assert load_checkpoint(tmp_path / "cut" / "checkpoints" / "last.pt")["step"] == 60
+    cut_step = load_checkpoint(tmp_path / "cut" / "checkpoints" / "last.pt")["step"]
     trainer.train(cfg, tmp_path / "cut", resume=True, progress=False)
+    return cut_step
+
+
+def test_resume_mid_stream_reproduces_the_uninterrupted_run(tmp_path, monkeypatch):
+    cfg = config("mergan-jtr", steps=40, plugins={"ewc": {"weight": 10.0, "fisher_samples": 16}}, checkpoint_every=10,
+                 log_every=10)  # loss rows average over a log window: keep windows within checkpoints
+    assert train_cut_and_resume(cfg, tmp_path, monkeypatch, (1, 20)) == 60
 
     full = load_checkpoint(tmp_path / "full" / "checkpoints" / "last.pt")
     cut = load_checkpoint(tmp_path / "cut" / "checkpoints" / "last.pt")
