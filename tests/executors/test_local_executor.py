@@ -45,3 +45,50 @@ def test_parallel_runs_match_in_process_training_and_resume_keeps_restarts_and_r
     assert kept.stat().st_mtime == 1, "a finished run is final"
     assert run_outcome(killed) == before[1], "restarted from step 0, partial rows dropped"
     assert '"failed,finished"' in (out / "report" / "table.csv").read_text(), "the report is written after a crash"
+
+
+def test_a_sweep_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path, tiny_dcgan_config):
+    """SIGKILL the worker process training a sweep's run (found through its lease) after a checkpoint, then
+    ``sweep --resume``: the run ends with the rows and parameters of one uninterrupted run."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import torch
+    import yaml
+
+    from memgan_bench.engine.checkpoint import load_checkpoint
+    from memgan_bench.results import read_rows
+
+    config = dict(tiny_dcgan_config, train=dict(tiny_dcgan_config["train"], steps=150, checkpoint_every=10,
+                                                 log_every=15, eval_every=30))
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "c.yaml").write_text(yaml.safe_dump(config))
+    sweep = [sys.executable, "-m", "memgan_bench.cli", "sweep", str(tmp_path / "configs"), "--max-parallel", "1"]
+    done = subprocess.run([*sweep, "--out", str(tmp_path / "full")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+
+    parent = subprocess.Popen([*sweep, "--out", str(tmp_path / "killed")], stdout=subprocess.PIPE,
+                              stderr=subprocess.PIPE, text=True)
+    run = tmp_path / "killed" / "c-s3"
+    deadline = time.time() + 120
+    while not (run / "checkpoints" / "last.pt").exists() and time.time() < deadline:
+        time.sleep(0.005)
+    worker = json.loads((run / "lease").read_text())["pid"]
+    assert worker != parent.pid
+    os.kill(worker, signal.SIGKILL)
+    parent.communicate(timeout=300)
+    assert parent.returncode == 1 and (run / "status").read_text().strip() == "running"
+    assert 0 < load_checkpoint(run / "checkpoints" / "last.pt")["step"] < 150
+
+    again = subprocess.run([*sweep, "--out", str(tmp_path / "killed"), "--resume"], capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    rows = lambda d: [(r["step"], r["metric"], r["value"]) for r in read_rows(d / "c-s3" / "results.csv")]
+    assert rows(tmp_path / "full") == rows(tmp_path / "killed")
+    full = load_checkpoint(tmp_path / "full" / "c-s3" / "checkpoints" / "last.pt")["method"]["modules"]
+    cut = load_checkpoint(run / "checkpoints" / "last.pt")["method"]["modules"]
+    assert all(torch.equal(full[k], cut[k]) for k in full)
