@@ -59,10 +59,10 @@ def read_mapping(path: Path) -> dict:
 
 
 def last_metric(rows: list[dict]) -> str:
-    from reports.tables import DETAIL_PREFIXES, HEADLINE_DETAIL
+    """The last row of a headline metric (the reports' one table of them), else the last row."""
+    from reports.names import METRICS
 
-    headline = [row for row in rows
-                if not row["metric"].startswith(DETAIL_PREFIXES) or row["metric"] in HEADLINE_DETAIL]
+    headline = [row for row in rows if row["metric"] in METRICS]
     last = (headline or rows or [None])[-1]
     return f"{last['metric']}={float(last['value']):.4g}" if last else "-"
 

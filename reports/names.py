@@ -28,6 +28,7 @@ METRICS: dict[str, MetricName] = {
     "kl_class": MetricName("KL(class)", LOWER),
     "modes_covered": MetricName("Modes covered", HIGHER),
     "high_quality": MetricName("High-quality share", HIGHER),
+    "reverse_kl": MetricName("Reverse KL (modes)", LOWER),
     "d_forgetting/mean_forgetting": MetricName("D forgetting", LOWER),
     "goof/gap": MetricName("GOoF gap", LOWER),
     "cl/acc_avg": MetricName("Final acc.", HIGHER),
