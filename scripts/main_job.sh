@@ -14,7 +14,7 @@ for method in gan-ensemble memorygan mgan aan dcgan; do
   ring8+=("configs/main/ring8/ring8-$method.yaml") fmnist+=("configs/main/fashion-mnist/fmnist-$method.yaml")
 done
 status=0
-"$bench" "${sweep[@]}" --seeds 0 1 2 "${ring8[@]}" || status=$?
+"$bench" "${sweep[@]}" "${ring8[@]}" --seeds 0 1 2 || status=$?
 # The Fashion-MNIST runs share one evaluation classifier: train it once, on both cores, before they start.
 OMP_NUM_THREADS=2 "$bench" classifier --dataset fashion-mnist --epochs 2 --device cpu
 "$bench" "${sweep[@]}" "${fmnist[@]}" || status=$?
