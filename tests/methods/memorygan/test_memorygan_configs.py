@@ -7,7 +7,7 @@ import pytest
 from memgan_bench.config import load_config
 
 ROOT = Path(__file__).resolve().parents[3] / "configs"
-FILES = [*sorted(ROOT.glob("memorygan/*.yaml")), ROOT / "main" / "memorygan.yaml",
+FILES = [*sorted(ROOT.glob("memorygan/*.yaml")), ROOT / "main" / "fashion-mnist" / "fmnist-memorygan.yaml",
          *sorted(ROOT.glob("paper/table2-fashion-mnist-*.yaml"))]
 
 
