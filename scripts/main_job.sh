@@ -16,7 +16,7 @@ done
 status=0
 "$bench" "${sweep[@]}" "${ring8[@]}" --seeds 0 1 2 || status=$?
 # The Fashion-MNIST runs share one evaluation classifier: train it once, on both cores, before they start.
-OMP_NUM_THREADS=2 "$bench" classifier --dataset fashion-mnist --epochs 2 --device cpu
+OMP_NUM_THREADS=2 "$bench" classifier --dataset fashion-mnist --epochs 1 --device cpu
 "$bench" "${sweep[@]}" "${fmnist[@]}" || status=$?
 "$bench" "${sweep[@]}" configs/main/stream || status=$?
 "$bench" report "$out" --out "$out/report" --reference dcgan
