@@ -1,0 +1,147 @@
+"""How often a MemoryGAN run falls into the memory's absorbing state (docs/results.md, Table 2).
+
+The state: every real query's top-k neighbourhood S holds only fake-valued slots, so every real query is reset
+(``diag/mem_reset_rate`` = 0.5, the real half of the 2B queries of a D step) and D(x) = clip(Σ p_i v_i, ε, 1 − ε)
+sits at ε for real and fake alike; the clip passes no gradient to the query head, so nothing pulls the run out.
+A logged row is *in the state* when all three hold:
+
+    reset_rate ≥ 0.45,   D(real) ≤ 10 ε,   D(fake) ≤ 10 ε      (ε: the run's ``model.eps``, the memory's clip)
+
+Per run this reports the first step in the state, the share of logged rows in it, and whether the run ends in
+it (its last logged row). Usage::
+
+    python -m methods.memorygan.absorbing RUN_DIR_OR_PARENT... [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import sys
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import yaml
+
+from memgan_bench.errors import UserError
+from memgan_bench.results import read_rows
+
+RESET_RATE_MIN = 0.45
+CLIP_MULTIPLE = 10
+METRICS = ("diag/mem_reset_rate", "diag/d_real", "diag/d_fake")
+
+
+@dataclass(frozen=True)
+class RunState:
+    run_id: str
+    dataset: str
+    fidelity: str
+    seed: int
+    logged_rows: int
+    first_step: int | None  # first logged step in the state; None: never
+    share_in_state: float  # of logged rows
+    ends_in_state: bool
+
+
+def in_state(reset_rate: float, d_real: float, d_fake: float, eps: float) -> bool:
+    return reset_rate >= RESET_RATE_MIN and max(d_real, d_fake) <= CLIP_MULTIPLE * eps
+
+
+def run_state(run_dir: Path) -> RunState:
+    """The absorbing-state record of one MemoryGAN run directory (``results.csv`` + ``config.yaml``)."""
+    rows = [row for row in read_rows(run_dir / "results.csv") if row["metric"] in METRICS]
+    if not rows:
+        raise UserError(f"{run_dir}: no {METRICS[0]} rows; is it a MemoryGAN run that has logged?")
+    by_step: dict[int, dict[str, float]] = {}
+    for row in rows:
+        by_step.setdefault(row["step"], {})[row["metric"]] = row["value"]
+    steps = sorted(step for step, values in by_step.items() if len(values) == len(METRICS))
+    model = _model_config(run_dir)
+    flags = [in_state(*(by_step[step][name] for name in METRICS), eps=model["eps"]) for step in steps]
+    first = next((step for step, flag in zip(steps, flags) if flag), None)
+    return RunState(run_id=rows[0]["run_id"], dataset=rows[0]["dataset"], fidelity=model["fidelity"], seed=rows[0]["seed"],
+                    logged_rows=len(steps), first_step=first, share_in_state=sum(flags) / len(steps),
+                    ends_in_state=flags[-1])
+
+
+def _config(run_dir: Path) -> dict:
+    try:
+        config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
+        raise UserError(f"{run_dir}/config.yaml: {type(err).__name__}: {err}".splitlines()[0]) from None
+    if not isinstance(config, dict):
+        raise UserError(f"{run_dir}/config.yaml is not a run config")
+    return config
+
+
+def _model_config(run_dir: Path) -> dict:
+    """The resolved model section a run wrote (``fidelity``, ``eps``)."""
+    model = _config(run_dir).get("model") or {}
+    if "fidelity" not in model or "eps" not in model:
+        raise UserError(f"{run_dir}/config.yaml has no model.fidelity / model.eps: not a resolved MemoryGAN config")
+    return model
+
+
+def run_dirs(paths: list[Path]) -> list[Path]:
+    """The MemoryGAN run directories at or directly under ``paths``."""
+    found = []
+    for path in paths:
+        candidates = [path] if (path / "results.csv").exists() else sorted(path.glob("*/results.csv"))
+        for candidate in candidates:
+            run = candidate if candidate.is_dir() else candidate.parent
+            if _config(run).get("method") == "memorygan":
+                found.append(run)
+    if not found:
+        raise UserError(f"no MemoryGAN run directory under {', '.join(map(str, paths))}")
+    return found
+
+
+def summary(states: list[RunState]) -> list[dict]:
+    """Per data set and fidelity mode: n, runs that ever enter the state, runs that end in it, each with a
+    Wilson 95 % interval."""
+    out = []
+    for dataset, fidelity in sorted({(s.dataset, s.fidelity) for s in states}):
+        group = [s for s in states if (s.dataset, s.fidelity) == (dataset, fidelity)]
+        entered = sum(s.first_step is not None for s in group)
+        ended = sum(s.ends_in_state for s in group)
+        out.append({"dataset": dataset, "fidelity": fidelity, "n": len(group), "entered": entered, "entered_ci": wilson(entered, len(group)),
+                    "ended": ended, "ended_ci": wilson(ended, len(group))})
+    return out
+
+
+def wilson(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (two-sided 95 % by default)."""
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("paths", nargs="+", type=Path)
+    parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown tables")
+    args = parser.parse_args(argv)
+    try:
+        states = [run_state(run) for run in run_dirs(args.paths)]
+    except UserError as err:
+        print(f"error: {err}", file=sys.stderr)
+        return 2
+    groups = summary(states)
+    if args.json:
+        print(json.dumps({"runs": [asdict(s) for s in states], "summary": groups}, indent=1))
+        return 0
+    print("| data | fidelity | n | entered the state | 95 % CI | ends in it | 95 % CI |\n|---|---|---|---|---|---|---|")
+    for g in groups:
+        print(f"| {g['dataset']} | {g['fidelity']} | {g['n']} | {g['entered']} | {g['entered_ci'][0]:.2f}–{g['entered_ci'][1]:.2f} "
+              f"| {g['ended']} | {g['ended_ci'][0]:.2f}–{g['ended_ci'][1]:.2f} |")
+    print("\n| run | fidelity | first step in state | share of logged rows | ends in it |\n|---|---|---|---|---|")
+    for s in states:
+        print(f"| {s.run_id} | {s.fidelity} | {s.first_step if s.first_step is not None else '–'} "
+              f"| {s.share_in_state:.2f} | {'yes' if s.ends_in_state else 'no'} |")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

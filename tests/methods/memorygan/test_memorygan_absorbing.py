@@ -1,0 +1,77 @@
+"""The absorbing-state detector against hand-built run histories and known binomial intervals."""
+
+import json
+
+import pytest
+import yaml
+
+from memgan_bench.results import HEADER, ROW_FIELDS
+from methods.memorygan import absorbing
+
+
+def write_run(root, name, history, fidelity="paper", eps=1e-3, method="memorygan", seed=0):
+    """A run directory whose results.csv logs (reset_rate, d_real, d_fake) at steps 100, 200, ..."""
+    run = root / name
+    run.mkdir()
+    (run / "config.yaml").write_text(yaml.safe_dump({"method": method, "model": {"fidelity": fidelity, "eps": eps}}))
+    lines = [HEADER]
+    for i, (reset, d_real, d_fake) in enumerate(history, start=1):
+        for metric, value in zip(absorbing.METRICS, (reset, d_real, d_fake)):
+            row = dict(run_id=name, method=method, scenario="unsupervised", dataset="fashion-mnist", seed=seed,
+                       step=100 * i, experience=0, metric=metric, value=value)
+            lines.append(",".join(str(row[field]) for field in ROW_FIELDS) + "\n")
+        lines.append(f"{name},{method},unsupervised,fashion-mnist,{seed},{100 * i},0,loss/d_loss,1.0\n")
+    (run / "results.csv").write_text("".join(lines))
+    return run
+
+
+HEALTHY = (0.02, 0.6, 0.3)
+STUCK = (0.5, 0.001, 0.001)
+
+
+def test_run_that_falls_in_and_stays(tmp_path):
+    state = absorbing.run_state(write_run(tmp_path, "a", [HEALTHY, HEALTHY, STUCK, STUCK]))
+    assert (state.first_step, state.share_in_state, state.ends_in_state) == (300, 0.5, True)
+
+
+def test_run_that_leaves_the_state(tmp_path):
+    state = absorbing.run_state(write_run(tmp_path, "a", [STUCK, HEALTHY, HEALTHY, HEALTHY]))
+    assert (state.first_step, state.share_in_state, state.ends_in_state) == (100, 0.25, False)
+
+
+@pytest.mark.parametrize("row", [
+    (0.44, 0.001, 0.001),  # reset rate below 0.45: some real query still reads a real slot
+    (0.5, 0.011, 0.001),  # D(real) above 10 ε
+    (0.5, 0.001, 0.5),  # D(fake) off the clip
+])
+def test_each_condition_is_needed(tmp_path, row):
+    assert absorbing.run_state(write_run(tmp_path, "a", [row])).first_step is None
+
+
+def test_clip_comes_from_the_run_config(tmp_path):
+    history = [(0.5, 0.05, 0.05)]
+    assert absorbing.run_state(write_run(tmp_path, "a", history, eps=1e-3)).first_step is None
+    assert absorbing.run_state(write_run(tmp_path, "b", history, eps=1e-2)).first_step == 100
+
+
+@pytest.mark.parametrize("k,n,expected", [(0, 10, (0.0, 0.2775)), (5, 10, (0.2366, 0.7634)), (10, 10, (0.7225, 1.0))])
+def test_wilson_interval_known_values(k, n, expected):
+    assert absorbing.wilson(k, n) == pytest.approx(expected, abs=1e-4)
+
+
+def test_summary_groups_by_fidelity_and_skips_other_methods(tmp_path, capsys):
+    for seed in range(3):
+        write_run(tmp_path, f"p{seed}", [HEALTHY, STUCK] if seed else [HEALTHY, HEALTHY], seed=seed)
+        write_run(tmp_path, f"o{seed}", [HEALTHY, HEALTHY], fidelity="official", seed=seed)
+    write_run(tmp_path, "dcgan", [STUCK], method="dcgan")
+    assert absorbing.main([str(tmp_path), "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert len(out["runs"]) == 6
+    by_mode = {g["fidelity"]: (g["n"], g["entered"], g["ended"]) for g in out["summary"]}
+    assert by_mode == {"official": (3, 0, 0), "paper": (3, 2, 2)}
+
+
+def test_no_memorygan_runs_is_one_line_and_exit_2(tmp_path, capsys):
+    write_run(tmp_path, "dcgan", [STUCK], method="dcgan")
+    assert absorbing.main([str(tmp_path)]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
