@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh
 out=${1:-runs/main}
 bench=.venv/bin/memgan-bench
-sweep=(sweep --out "$out" --resume --set device=cpu --max-parallel 2)
+sweep=(sweep --out "$out" --resume --no-report --set device=cpu --max-parallel 2)
 # Longest runs first, so the two workers finish together.
 ring8=() fmnist=()
 for method in gan-ensemble memorygan mgan aan dcgan; do

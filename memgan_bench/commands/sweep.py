@@ -40,6 +40,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--resume", action="store_true",
                         help="continue the sweep in --out: keep finished/diverged runs, resume or retry the rest")
     add_override_argument(parser)
+    parser.add_argument("--no-report", action="store_true",
+                        help="skip the report at the end (e.g. when `memgan-bench report` runs after several sweeps)")
     parser.add_argument("--executor", choices=sorted(MODULES), default="local", help="where runs execute")
     parser.add_argument("--max-parallel", type=positive(), default=None,
                         help="runs at once (default: local: cores ÷ threads per run; ray/slurm: all)")
@@ -94,7 +96,8 @@ def run(args) -> int:
 
     if pending:
         executor.run_all(pending, args, record)
-    write_sweep_report(args.out, [planned.run for planned in plan])
+    if not args.no_report:
+        write_sweep_report(args.out, [planned.run for planned in plan])
     if failed:
         print(f"sweep: {len(failed)} run(s) failed: {', '.join(failed)} (sweep --resume retries them)",
               file=sys.stderr)

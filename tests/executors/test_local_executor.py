@@ -92,3 +92,12 @@ def test_a_sweep_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path, ti
     full = load_checkpoint(tmp_path / "full" / "c-s3" / "checkpoints" / "last.pt")["method"]["modules"]
     cut = load_checkpoint(run / "checkpoints" / "last.pt")["method"]["modules"]
     assert all(torch.equal(full[k], cut[k]) for k in full)
+
+
+def test_no_report_trains_and_leaves_the_report_to_the_report_command(tmp_path, write_configs):
+    out = tmp_path / "out"
+    assert main(["sweep", str(write_configs(1)), "--seeds", "0", "--out", str(out), "--no-report"]) == 0
+    assert (out / "c0-s0" / "status").read_text().strip() == "finished"
+    assert not (out / "report").exists()
+    assert main(["report", str(out), "--out", str(out / "report")]) == 0
+    assert (out / "report" / "table.md").exists()

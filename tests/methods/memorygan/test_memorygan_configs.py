@@ -19,12 +19,13 @@ def test_config_resolves(path):
 
 def test_table2_variants_differ_only_in_the_ablated_component():
     models = {p.stem.rsplit("-", 1)[-1]: load_config(p) for p in ROOT.glob("paper/table2-fashion-mnist-*.yaml")}
-    assert set(models) == {"memorygan", "em", "mcgn", "memory"}
+    assert set(models) == {"memorygan", "official", "em", "mcgn", "memory"}
     full = models["memorygan"].model
     assert (full.memory_size, full.key_dim, full.k, full.z_dim, full.lam) == (4096, 256, 128, 2, 0.01)
     assert (full.update, full.mcgn) == ("em", True)
     assert models["em"].model.__dict__ == {**full.__dict__, "update": "kaiser"}
     assert models["mcgn"].model.__dict__ == {**full.__dict__, "mcgn": False}
+    assert models["official"].model.__dict__ == {**full.__dict__, "fidelity": "official"}
     assert models["memory"].method == "dcgan"
     assert len({(c.train.steps, c.data.name, c.seed) for c in models.values()}) == 1
 
