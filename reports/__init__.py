@@ -49,10 +49,12 @@ def run_config(run_dir: str | Path) -> dict:
 
 
 def method_label(run_dir: str | Path, method: str) -> str:
-    """``method[+ewc][ JT]``: the method, "+ewc" when the EWC regulariser was on and "JT" for a
-    cumulative stream (joint training on every class seen so far), from the run's saved config."""
+    """``method[+ewc][ JT]``: the method (``pacgan<m>`` for DCGAN with packing m > 1, PacGAN's name), "+ewc"
+    when the EWC regulariser was on and "JT" for a cumulative stream (joint training on every class seen
+    so far), from the run's saved config."""
     cfg = run_config(run_dir)
-    label = method
+    pack = (cfg.get("model") or {}).get("pack", 1)
+    label = f"pacgan{pack}" if method == "dcgan" and pack > 1 else method
     if "ewc" in (cfg.get("plugins") or {}):
         label += "+ewc"
     if (cfg.get("scenario") or {}).get("cumulative"):

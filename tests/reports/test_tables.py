@@ -112,6 +112,19 @@ def test_configs_of_one_method_are_separate_rows_and_seeds_are_averaged(tmp_path
     assert (table["n"] == 2).all()
 
 
+def test_packed_dcgan_is_labelled_pacgan_apart_from_plain_dcgan(tmp_path):
+    for pack in (1, 2):
+        for seed in (0, 1):
+            write_run(tmp_path / f"p{pack}-s{seed}", seed, {"fid": [(5, 10.0 + pack + seed)]}, method="dcgan",
+                      config={"model": {"pack": pack, "width": 8}})
+    write_run(tmp_path / "plain", 0, {"fid": [(5, 11.0)]}, method="dcgan", config={"model": {"width": 9}})
+    df = load_runs([tmp_path])
+    assert sorted(df["variant"].unique()) == ["dcgan [model.pack=-, model.width=9]",
+                                              "dcgan [model.pack=1, model.width=8]", "pacgan2"]
+    table = summary_table(df).set_index("Method")
+    assert table.loc["pacgan2", "n"] == 2
+
+
 def test_index_page_is_self_contained_and_holds_every_setting(tmp_path):
     for dataset in ("d1", "d2"):
         for seed in (0, 1):
