@@ -101,3 +101,48 @@ def test_no_report_trains_and_leaves_the_report_to_the_report_command(tmp_path, 
     assert not (out / "report").exists()
     assert main(["report", str(out), "--out", str(out / "report")]) == 0
     assert (out / "report" / "table.md").exists()
+
+
+def test_workers_exit_when_the_sweep_is_killed_and_resume_completes_the_run(tmp_path, tiny_dcgan_config):
+    """SIGKILL the sweep process (not its worker) while a run trains: the worker, found through its lease,
+    exits within seconds instead of training on; ``sweep --resume`` then gives one uninterrupted run's rows."""
+    import json
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    import yaml
+
+    from memgan_bench.liveness import process_gone
+    from memgan_bench.results import read_rows
+
+    config = dict(tiny_dcgan_config, train=dict(tiny_dcgan_config["train"], steps=200, checkpoint_every=10,
+                                                 log_every=20, eval_every=0))
+    (tmp_path / "configs").mkdir()
+    (tmp_path / "configs" / "c.yaml").write_text(yaml.safe_dump(config))
+    sweep = [sys.executable, "-m", "memgan_bench.cli", "sweep", str(tmp_path / "configs"), "--max-parallel", "1",
+             "--no-report"]
+    parent = subprocess.Popen([*sweep, "--out", str(tmp_path / "killed")], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL)
+    run = tmp_path / "killed" / "c-s3"
+    deadline = time.time() + 120
+    while not (run / "checkpoints" / "last.pt").exists() and time.time() < deadline:
+        time.sleep(0.005)
+    lease = json.loads((run / "lease").read_text())
+    os.kill(parent.pid, signal.SIGKILL)
+    parent.wait(timeout=30)
+    deadline = time.time() + 15
+    while not process_gone(lease["host"], lease["pid"]) and time.time() < deadline:
+        time.sleep(0.05)
+    assert process_gone(lease["host"], lease["pid"]), "the worker trains on after its sweep was killed"
+    assert (run / "status").read_text().strip() == "running"
+
+    again = subprocess.run([*sweep, "--out", str(tmp_path / "killed"), "--resume"], capture_output=True, text=True,
+                           timeout=300)
+    assert again.returncode == 0, again.stderr
+    full = subprocess.run([*sweep, "--out", str(tmp_path / "full")], capture_output=True, text=True, timeout=300)
+    assert full.returncode == 0, full.stderr
+    rows = lambda d: [(r["step"], r["metric"], r["value"]) for r in read_rows(d / "c-s3" / "results.csv")]
+    assert rows(tmp_path / "full") == rows(tmp_path / "killed")
