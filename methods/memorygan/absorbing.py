@@ -8,7 +8,8 @@ A logged row is *in the state* when all three hold:
     reset_rate ≥ 0.45,   D(real) ≤ 10 ε,   D(fake) ≤ 10 ε      (ε: the run's ``model.eps``, the memory's clip)
 
 Per run this reports the first step in the state, the share of logged rows in it, and whether the run ends in
-it (its last logged row). Usage::
+it (its last logged row); per config (run directories ``<config>-s<seed>``, seeds pooled), how many runs
+entered it and ended in it. Usage::
 
     python -m methods.memorygan.absorbing RUN_DIR_OR_PARENT... [--json]
 """
@@ -18,6 +19,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import re
 import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -35,6 +37,7 @@ METRICS = ("diag/mem_reset_rate", "diag/d_real", "diag/d_fake")
 @dataclass(frozen=True)
 class RunState:
     run_id: str
+    config: str  # the run's name without its "-s<seed>" suffix (a sweep's config stem)
     dataset: str
     fidelity: str
     seed: int
@@ -60,7 +63,7 @@ def run_state(run_dir: Path) -> RunState:
     model = _model_config(run_dir)
     flags = [in_state(*(by_step[step][name] for name in METRICS), eps=model["eps"]) for step in steps]
     first = next((step for step, flag in zip(steps, flags) if flag), None)
-    return RunState(run_id=rows[0]["run_id"], dataset=rows[0]["dataset"], fidelity=model["fidelity"], seed=rows[0]["seed"],
+    return RunState(run_id=rows[0]["run_id"], config=re.sub(r"-s\d+$", "", run_dir.name), dataset=rows[0]["dataset"], fidelity=model["fidelity"], seed=rows[0]["seed"],
                     logged_rows=len(steps), first_step=first, share_in_state=sum(flags) / len(steps),
                     ends_in_state=flags[-1])
 
@@ -98,14 +101,14 @@ def run_dirs(paths: list[Path]) -> list[Path]:
 
 
 def summary(states: list[RunState]) -> list[dict]:
-    """Per data set and fidelity mode: n, runs that ever enter the state, runs that end in it, each with a
-    Wilson 95 % interval."""
+    """Per config (seeds pooled): n, runs that ever enter the state, runs that end in it, each with a Wilson
+    95 % interval."""
     out = []
-    for dataset, fidelity in sorted({(s.dataset, s.fidelity) for s in states}):
-        group = [s for s in states if (s.dataset, s.fidelity) == (dataset, fidelity)]
+    for config in sorted({s.config for s in states}):
+        group = [s for s in states if s.config == config]
         entered = sum(s.first_step is not None for s in group)
         ended = sum(s.ends_in_state for s in group)
-        out.append({"dataset": dataset, "fidelity": fidelity, "n": len(group), "entered": entered, "entered_ci": wilson(entered, len(group)),
+        out.append({"config": config, "dataset": group[0].dataset, "fidelity": group[0].fidelity, "n": len(group), "entered": entered, "entered_ci": wilson(entered, len(group)),
                     "ended": ended, "ended_ci": wilson(ended, len(group))})
     return out
 
@@ -132,9 +135,10 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"runs": [asdict(s) for s in states], "summary": groups}, indent=1))
         return 0
-    print("| data | fidelity | n | entered the state | 95 % CI | ends in it | 95 % CI |\n|---|---|---|---|---|---|---|")
+    print("| config | data | fidelity | n | entered the state | 95 % CI | ends in it | 95 % CI |\n"
+          "|---|---|---|---|---|---|---|---|")
     for g in groups:
-        print(f"| {g['dataset']} | {g['fidelity']} | {g['n']} | {g['entered']} | {g['entered_ci'][0]:.2f}–{g['entered_ci'][1]:.2f} "
+        print(f"| {g['config']} | {g['dataset']} | {g['fidelity']} | {g['n']} | {g['entered']} | {g['entered_ci'][0]:.2f}–{g['entered_ci'][1]:.2f} "
               f"| {g['ended']} | {g['ended_ci'][0]:.2f}–{g['ended_ci'][1]:.2f} |")
     print("\n| run | fidelity | first step in state | share of logged rows | ends in it |\n|---|---|---|---|---|")
     for s in states:

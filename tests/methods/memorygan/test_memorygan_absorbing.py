@@ -59,16 +59,16 @@ def test_wilson_interval_known_values(k, n, expected):
     assert absorbing.wilson(k, n) == pytest.approx(expected, abs=1e-4)
 
 
-def test_summary_groups_by_fidelity_and_skips_other_methods(tmp_path, capsys):
+def test_summary_pools_the_seeds_of_each_config_and_skips_other_methods(tmp_path, capsys):
     for seed in range(3):
-        write_run(tmp_path, f"p{seed}", [HEALTHY, STUCK] if seed else [HEALTHY, HEALTHY], seed=seed)
-        write_run(tmp_path, f"o{seed}", [HEALTHY, HEALTHY], fidelity="official", seed=seed)
+        write_run(tmp_path, f"paper-s{seed}", [HEALTHY, STUCK] if seed else [HEALTHY, HEALTHY], seed=seed)
+        write_run(tmp_path, f"official-s{seed}", [HEALTHY, HEALTHY], fidelity="official", seed=seed)
     write_run(tmp_path, "dcgan", [STUCK], method="dcgan")
     assert absorbing.main([str(tmp_path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["runs"]) == 6
-    by_mode = {g["fidelity"]: (g["n"], g["entered"], g["ended"]) for g in out["summary"]}
-    assert by_mode == {"official": (3, 0, 0), "paper": (3, 2, 2)}
+    by_config = {g["config"]: (g["fidelity"], g["n"], g["entered"], g["ended"]) for g in out["summary"]}
+    assert by_config == {"official": ("official", 3, 0, 0), "paper": ("paper", 3, 2, 2)}
 
 
 def test_no_memorygan_runs_is_one_line_and_exit_2(tmp_path, capsys):
