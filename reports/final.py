@@ -3,6 +3,7 @@ mean with its confidence interval (bar) per variant, the numbers of the headline
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 import pandas as pd
@@ -12,6 +13,9 @@ from reports.curves import legend_below, panel_grid, variant_colors
 from reports.names import METRICS, header
 from reports.page import Part, figure_part
 from reports.tables import final_values, statistics
+
+
+LABEL_WIDTH = 32  # characters per line of a y-axis variant label
 
 
 @SECTIONS.register("final")
@@ -27,7 +31,9 @@ def write_final(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOpti
         if not metrics:
             continue
         variants = sorted(rows["variant"].unique())
-        fig, axes = panel_grid(metrics, columns=4, width=3.6, height=1.0 + 0.5 * len(variants))
+        labels = [textwrap.fill(variant, LABEL_WIDTH) for variant in variants]  # long variant labels wrap
+        lines = max(label.count("\n") + 1 for label in labels)
+        fig, axes = panel_grid(metrics, columns=4, width=3.6, height=1.0 + 0.5 * len(variants) * max(1.0, 0.45 * lines))
         for ax, metric in zip(axes, metrics):
             for y, variant in enumerate(variants):
                 runs = rows[(rows["metric"] == metric) & (rows["variant"] == variant)]["value"]
@@ -37,7 +43,7 @@ def write_final(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOpti
                     s = stat.iloc[0]
                     error = [[s["mean"] - s["ci_low"]], [s["ci_high"] - s["mean"]]] if s["n"] > 1 else None
                     ax.errorbar([s["mean"]], [y], xerr=error, fmt="D", ms=6, capsize=4, color=colors[variant])
-            ax.set_yticks(range(len(variants)), variants if ax.get_subplotspec().is_first_col() else [""] * len(variants))
+            ax.set_yticks(range(len(variants)), labels if ax.get_subplotspec().is_first_col() else [""] * len(variants))
             ax.set_ylim(-0.6, len(variants) - 0.4)
             ax.invert_yaxis()
             ax.set_title(header(metric))
