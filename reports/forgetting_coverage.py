@@ -17,15 +17,15 @@ from scipy.stats import spearmanr
 
 from memgan_bench.errors import UserError
 from reports import load_runs
+from reports.tables import final_values
 
 FORGETTING = "d_forgetting/mean_forgetting"
 COVERAGE = ("modes_covered", "high_quality", "reverse_kl")
 
 
-def final_values(df):
-    """One row per run: its last logged value of each metric (the run's final step)."""
-    rows = df[df["metric"].isin((FORGETTING, *COVERAGE))]
-    last = rows.sort_values("step").groupby(["run_dir", "metric"]).tail(1)
+def final_table(df):
+    """One row per run, one column per metric: the runs' final values (``reports.tables.final_values``)."""
+    last = final_values(df[df["metric"].isin((FORGETTING, *COVERAGE))])
     return last.pivot_table(index=["variant", "run_dir"], columns="metric", values="value")
 
 
@@ -48,7 +48,7 @@ def main(argv=None) -> int:
     parser.add_argument("paths", nargs="+")
     args = parser.parse_args(argv)
     try:
-        table = final_values(load_runs(args.paths))
+        table = final_table(load_runs(args.paths))
         missing = [m for m in (FORGETTING, *COVERAGE) if m not in table.columns]
         if missing:
             raise UserError(f"the runs log no {', '.join(missing)} (need the coverage and d_forgetting plugins)")

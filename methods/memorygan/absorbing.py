@@ -24,10 +24,10 @@ import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-import yaml
-
+from memgan_bench.config import read_yaml
 from memgan_bench.errors import UserError
 from memgan_bench.results import read_rows
+from memgan_bench.run_progress import find_runs
 
 RESET_RATE_MIN = 0.45
 CLIP_MULTIPLE = 10
@@ -63,38 +63,24 @@ def run_state(run_dir: Path) -> RunState:
     model = _model_config(run_dir)
     flags = [in_state(*(by_step[step][name] for name in METRICS), eps=model["eps"]) for step in steps]
     first = next((step for step, flag in zip(steps, flags) if flag), None)
-    return RunState(run_id=rows[0]["run_id"], config=re.sub(r"-s\d+$", "", run_dir.name), dataset=rows[0]["dataset"], fidelity=model["fidelity"], seed=rows[0]["seed"],
+    return RunState(run_id=rows[0]["run_id"], config=re.sub(r"-s\d+$", "", run_dir.name),
+                    dataset=rows[0]["dataset"], fidelity=model["fidelity"], seed=rows[0]["seed"],
                     logged_rows=len(steps), first_step=first, share_in_state=sum(flags) / len(steps),
                     ends_in_state=flags[-1])
 
 
-def _config(run_dir: Path) -> dict:
-    try:
-        config = yaml.safe_load((run_dir / "config.yaml").read_text(encoding="utf-8"))
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise UserError(f"{run_dir}/config.yaml: {type(err).__name__}: {err}".splitlines()[0]) from None
-    if not isinstance(config, dict):
-        raise UserError(f"{run_dir}/config.yaml is not a run config")
-    return config
-
-
 def _model_config(run_dir: Path) -> dict:
     """The resolved model section a run wrote (``fidelity``, ``eps``)."""
-    model = _config(run_dir).get("model") or {}
+    model = read_yaml(run_dir / "config.yaml").get("model") or {}
     if "fidelity" not in model or "eps" not in model:
         raise UserError(f"{run_dir}/config.yaml has no model.fidelity / model.eps: not a resolved MemoryGAN config")
     return model
 
 
 def run_dirs(paths: list[Path]) -> list[Path]:
-    """The MemoryGAN run directories at or directly under ``paths``."""
-    found = []
-    for path in paths:
-        candidates = [path] if (path / "results.csv").exists() else sorted(path.glob("*/results.csv"))
-        for candidate in candidates:
-            run = candidate if candidate.is_dir() else candidate.parent
-            if _config(run).get("method") == "memorygan":
-                found.append(run)
+    """The MemoryGAN run directories that have logged, at or below ``paths``."""
+    found = [run for path in paths for run in find_runs(path)
+             if (run / "results.csv").exists() and read_yaml(run / "config.yaml").get("method") == "memorygan"]
     if not found:
         raise UserError(f"no MemoryGAN run directory under {', '.join(map(str, paths))}")
     return found
@@ -108,7 +94,8 @@ def summary(states: list[RunState]) -> list[dict]:
         group = [s for s in states if s.config == config]
         entered = sum(s.first_step is not None for s in group)
         ended = sum(s.ends_in_state for s in group)
-        out.append({"config": config, "dataset": group[0].dataset, "fidelity": group[0].fidelity, "n": len(group), "entered": entered, "entered_ci": wilson(entered, len(group)),
+        out.append({"config": config, "dataset": group[0].dataset, "fidelity": group[0].fidelity, "n": len(group),
+                    "entered": entered, "entered_ci": wilson(entered, len(group)),
                     "ended": ended, "ended_ci": wilson(ended, len(group))})
     return out
 
@@ -138,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
     print("| config | data | fidelity | n | entered the state | 95 % CI | ends in it | 95 % CI |\n"
           "|---|---|---|---|---|---|---|---|")
     for g in groups:
-        print(f"| {g['config']} | {g['dataset']} | {g['fidelity']} | {g['n']} | {g['entered']} | {g['entered_ci'][0]:.2f}–{g['entered_ci'][1]:.2f} "
+        print(f"| {g['config']} | {g['dataset']} | {g['fidelity']} | {g['n']} "
+              f"| {g['entered']} | {g['entered_ci'][0]:.2f}–{g['entered_ci'][1]:.2f} "
               f"| {g['ended']} | {g['ended_ci'][0]:.2f}–{g['ended_ci'][1]:.2f} |")
     print("\n| run | fidelity | first step in state | share of logged rows | ends in it |\n|---|---|---|---|---|")
     for s in states:
