@@ -2,13 +2,23 @@
 ``sweep --resume`` keeps ended runs, restarts one killed before its first checkpoint, records a crash and
 goes on to the report."""
 
+import json
 import os
+import signal
+import subprocess
+import sys
+import time
 
 import pytest
+import torch
+import yaml
 
 from memgan_bench.cli import main
 from memgan_bench.config import load_config
+from memgan_bench.engine.checkpoint import load_checkpoint
 from memgan_bench.engine.trainer import train
+from memgan_bench.liveness import process_gone
+from memgan_bench.results import read_rows
 
 
 @pytest.fixture
@@ -47,36 +57,32 @@ def test_parallel_runs_match_in_process_training_and_resume_keeps_restarts_and_r
     assert '"failed,finished"' in (out / "report" / "table.csv").read_text(), "the report is written after a crash"
 
 
-def test_a_sweep_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path, tiny_dcgan_config):
-    """SIGKILL the worker process training a sweep's run (found through its lease) after a checkpoint, then
-    ``sweep --resume``: the run ends with the rows and parameters of one uninterrupted run."""
-    import json
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    import torch
-    import yaml
-
-    from memgan_bench.engine.checkpoint import load_checkpoint
-    from memgan_bench.results import read_rows
-
-    config = dict(tiny_dcgan_config, train=dict(tiny_dcgan_config["train"], steps=150, checkpoint_every=10,
-                                                 log_every=15, eval_every=30))
+def start_sweep_past_a_checkpoint(tmp_path, tiny_dcgan_config, steps, log_every, eval_every, *options):
+    """Write one tiny DCGAN config, start ``sweep`` on it in a subprocess and wait until its run (seed 3)
+    has a checkpoint. Returns the sweep command (without ``--out``), the sweep process and the run dir."""
+    config = dict(tiny_dcgan_config, train=dict(tiny_dcgan_config["train"], steps=steps, checkpoint_every=10,
+                                                 log_every=log_every, eval_every=eval_every))
     (tmp_path / "configs").mkdir()
     (tmp_path / "configs" / "c.yaml").write_text(yaml.safe_dump(config))
-    sweep = [sys.executable, "-m", "memgan_bench.cli", "sweep", str(tmp_path / "configs"), "--max-parallel", "1"]
-    done = subprocess.run([*sweep, "--out", str(tmp_path / "full")], capture_output=True, text=True, timeout=300)
-    assert done.returncode == 0, done.stderr
-
+    sweep = [sys.executable, "-m", "memgan_bench.cli", "sweep", str(tmp_path / "configs"), "--max-parallel", "1",
+             *options]
     parent = subprocess.Popen([*sweep, "--out", str(tmp_path / "killed")], stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     run = tmp_path / "killed" / "c-s3"
     deadline = time.time() + 120
     while not (run / "checkpoints" / "last.pt").exists() and time.time() < deadline:
         time.sleep(0.005)
+    return sweep, parent, run
+
+
+def rows_of(out):
+    return [(r["step"], r["metric"], r["value"]) for r in read_rows(out / "c-s3" / "results.csv")]
+
+
+def test_a_sweep_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path, tiny_dcgan_config):
+    """SIGKILL the worker process training a sweep's run (found through its lease) after a checkpoint, then
+    ``sweep --resume``: the run ends with the rows and parameters of one uninterrupted run."""
+    sweep, parent, run = start_sweep_past_a_checkpoint(tmp_path, tiny_dcgan_config, 150, 15, 30)
     worker = json.loads((run / "lease").read_text())["pid"]
     assert worker != parent.pid
     os.kill(worker, signal.SIGKILL)
@@ -87,8 +93,9 @@ def test_a_sweep_worker_killed_mid_run_loses_and_duplicates_nothing(tmp_path, ti
     again = subprocess.run([*sweep, "--out", str(tmp_path / "killed"), "--resume"], capture_output=True, text=True,
                            timeout=300)
     assert again.returncode == 0, again.stderr
-    rows = lambda d: [(r["step"], r["metric"], r["value"]) for r in read_rows(d / "c-s3" / "results.csv")]
-    assert rows(tmp_path / "full") == rows(tmp_path / "killed")
+    done = subprocess.run([*sweep, "--out", str(tmp_path / "full")], capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert rows_of(tmp_path / "full") == rows_of(tmp_path / "killed")
     full = load_checkpoint(tmp_path / "full" / "c-s3" / "checkpoints" / "last.pt")["method"]["modules"]
     cut = load_checkpoint(run / "checkpoints" / "last.pt")["method"]["modules"]
     assert all(torch.equal(full[k], cut[k]) for k in full)
@@ -106,33 +113,10 @@ def test_no_report_trains_and_leaves_the_report_to_the_report_command(tmp_path, 
 def test_workers_exit_when_the_sweep_is_killed_and_resume_completes_the_run(tmp_path, tiny_dcgan_config):
     """SIGKILL the sweep process (not its worker) while a run trains: the worker, found through its lease,
     exits within seconds instead of training on; ``sweep --resume`` then gives one uninterrupted run's rows."""
-    import json
-    import os
-    import signal
-    import subprocess
-    import sys
-    import time
-
-    import yaml
-
-    from memgan_bench.liveness import process_gone
-    from memgan_bench.results import read_rows
-
-    config = dict(tiny_dcgan_config, train=dict(tiny_dcgan_config["train"], steps=200, checkpoint_every=10,
-                                                 log_every=20, eval_every=0))
-    (tmp_path / "configs").mkdir()
-    (tmp_path / "configs" / "c.yaml").write_text(yaml.safe_dump(config))
-    sweep = [sys.executable, "-m", "memgan_bench.cli", "sweep", str(tmp_path / "configs"), "--max-parallel", "1",
-             "--no-report"]
-    parent = subprocess.Popen([*sweep, "--out", str(tmp_path / "killed")], stdout=subprocess.DEVNULL,
-                              stderr=subprocess.DEVNULL)
-    run = tmp_path / "killed" / "c-s3"
-    deadline = time.time() + 120
-    while not (run / "checkpoints" / "last.pt").exists() and time.time() < deadline:
-        time.sleep(0.005)
+    sweep, parent, run = start_sweep_past_a_checkpoint(tmp_path, tiny_dcgan_config, 200, 20, 0, "--no-report")
     lease = json.loads((run / "lease").read_text())
     os.kill(parent.pid, signal.SIGKILL)
-    parent.wait(timeout=30)
+    parent.communicate(timeout=30)
     deadline = time.time() + 15
     while not process_gone(lease["host"], lease["pid"]) and time.time() < deadline:
         time.sleep(0.05)
@@ -144,5 +128,4 @@ def test_workers_exit_when_the_sweep_is_killed_and_resume_completes_the_run(tmp_
     assert again.returncode == 0, again.stderr
     full = subprocess.run([*sweep, "--out", str(tmp_path / "full")], capture_output=True, text=True, timeout=300)
     assert full.returncode == 0, full.stderr
-    rows = lambda d: [(r["step"], r["metric"], r["value"]) for r in read_rows(d / "c-s3" / "results.csv")]
-    assert rows(tmp_path / "full") == rows(tmp_path / "killed")
+    assert rows_of(tmp_path / "full") == rows_of(tmp_path / "killed")
