@@ -18,7 +18,7 @@ import torch
 
 from memgan_bench.data import DataSpec, load_dataset
 from memgan_bench.engine.seeding import pick_device
-from memgan_bench.metrics.classifier import load_or_train_classifier
+from memgan_bench.evaluation.classifier import load_or_train_classifier
 from memgan_bench.metrics.fidelity import compute_fidelity
 from memgan_bench.metrics.goof import goof_distances
 from memgan_bench.registry import METHODS

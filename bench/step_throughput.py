@@ -38,9 +38,9 @@ from memgan_bench.data import DataSpec, load_dataset
 from memgan_bench.engine.seeding import pick_device
 from memgan_bench.engine.trainer import train
 from memgan_bench.errors import UserError
-from memgan_bench.plugins import Plugin
+from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS
-from methods.nets import build_generator, build_trunk, init_weights
+from methods.common.nets import build_generator, build_trunk, init_weights
 
 CLOCKS = {"wall": time.perf_counter, "process-cpu": time.process_time}
 

@@ -41,7 +41,7 @@ def build_parser() -> tuple[argparse.ArgumentParser, dict]:
 
 
 def describe_os_error(err: OSError) -> str:
-    """``strerror: filename`` on one line (``[Errno 28] No space left on device: 'runs/x/results.csv'``)."""
+    """``strerror: filename`` on one line (``[Errno 28] No space left on device: 'runs/x/table.csv'``)."""
     text = f"[Errno {err.errno}] {err.strerror}" if err.strerror else str(err) or type(err).__name__
     paths = [repr(str(name)) for name in (err.filename, err.filename2) if name is not None]
     return " ".join(f"{text}: {' -> '.join(paths)}".splitlines()) if paths else " ".join(text.splitlines())

@@ -1,13 +1,13 @@
 """Run leases: at most one process trains a run directory at a time.
 
-A process claims a run directory by creating ``RUN_DIR/lease`` with ``O_CREAT | O_EXCL`` (atomic on
-local file systems and on NFSv3+), holding JSON ``{host, pid, job_id, started, heartbeat}``. While it
-holds the lease a daemon thread rewrites the heartbeat (atomically) every ``HEARTBEAT_S`` seconds;
-releasing deletes the file. A lease is stale, and the next claimant takes it over, when its holder is
-on this host and its pid is dead, when it is on another host under this process's own job id (a
-requeued job), or when its heartbeat is older than ``STALE_AFTER_S`` (a holder on another host that
-died, or a frozen node). Takeover is serialised by a second ``O_EXCL`` file,
-``lease.takeover``, so two claimants never both take over one stale lease.
+A process claims a run directory by creating its lease file (:attr:`memgan_bench.rundir.RunDir.lease`) with
+``O_CREAT | O_EXCL`` (atomic on local file systems and on NFSv3+), holding JSON ``{host, pid, job_id, started,
+heartbeat}``. While it holds the lease a daemon thread rewrites the heartbeat (atomically) every
+``HEARTBEAT_S`` seconds; releasing deletes the file. A lease is stale, and the next claimant takes it over,
+when its holder is on this host and its pid is dead, when it is on another host under this process's own job
+id (a requeued job), or when its heartbeat is older than ``STALE_AFTER_S`` (a holder on another host that
+died, or a frozen node). Takeover is serialised by a second ``O_EXCL`` file (``RunDir.lease_takeover``), so
+two claimants never both take over one stale lease.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from pathlib import Path
 from memgan_bench.atomic import atomic_write_text, naming
 from memgan_bench.errors import UserError
 from memgan_bench.liveness import process_gone
+from memgan_bench.rundir import RunDir
 
 HEARTBEAT_S = 30.0
 STALE_AFTER_S = 600.0
@@ -96,22 +97,22 @@ class Lease:
     @classmethod
     def claim(cls, run_dir: str | Path) -> "Lease":
         """Claim ``run_dir`` (created if missing); :class:`LeaseHeld` if a live process holds it."""
-        run_dir = Path(run_dir)
-        run_dir.mkdir(parents=True, exist_ok=True)
-        path = run_dir / "lease"
+        run = RunDir(run_dir)
+        run.path.mkdir(parents=True, exist_ok=True)
+        path = run.lease
         record = {"host": socket.gethostname(), "pid": os.getpid(), "job_id": job_id(),
                   "started": time.time(), "heartbeat": time.time()}
         if _create_exclusive(path, json.dumps(record)):
             return cls(path, record)
-        with _takeover_guard(run_dir / "lease.takeover"):
+        with _takeover_guard(run.lease_takeover):
             holder = read_lease(path)
             if holder is not None and not is_stale(holder, path):
-                raise LeaseHeld(f"run directory {run_dir} is being trained by {describe(holder)} "
+                raise LeaseHeld(f"run directory {run.path} is being trained by {describe(holder)} "
                                 f"(its lease file {path} is removed when it stops)")
             if holder is not None:
                 path.unlink(missing_ok=True)
             if not _create_exclusive(path, json.dumps(record)):
-                raise LeaseHeld(f"run directory {run_dir} was claimed by another process just now")
+                raise LeaseHeld(f"run directory {run.path} was claimed by another process just now")
         return cls(path, record)
 
     def _beat(self) -> None:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import contextlib
 from dataclasses import dataclass
-from typing import Any, Callable, ClassVar, Literal, NamedTuple, Optional
+from typing import Any, Callable, ClassVar, Literal, NamedTuple, Optional, Sequence
 
 import torch
 from torch import nn
@@ -59,6 +59,14 @@ class LatentSpec:
         if self.z_prior == "uniform":
             return torch.rand(n, self.z_dim, device=device) * 2 - 1
         return torch.randn(n, self.z_dim, device=device)
+
+
+def cycled_labels(classes: Sequence[int] | torch.Tensor, n: int, start: int | torch.Tensor = 0) -> torch.Tensor:
+    """n labels cycling through ``classes`` from position ``start``: label i is classes[(start + i) mod k]
+    for k classes, so each class gets ⌊n/k⌋ or ⌈n/k⌉ of them (on the device of ``classes`` and ``start``,
+    which may be a device tensor: no host sync)."""
+    classes = torch.as_tensor(classes)
+    return classes[(torch.arange(n, device=classes.device) + start) % classes.numel()]
 
 
 def optimizer_step(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:

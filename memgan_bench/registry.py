@@ -1,8 +1,9 @@
-"""Name → object registries with lazy discovery, and the four registries of the project.
+"""Name → object registries with lazy discovery, and every registry of the project.
 
 A module registers itself with ``@REGISTRY.register("name")``; on first lookup a registry imports every
 module of its packages (by name: the core never imports the packages that plug into it at import time),
-so adding a method, dataset, scenario or plugin is one new file. A module that fails to import is
+so adding a method, dataset, scenario, plugin, report section, analysis or executor is one new file. Modules
+named in ``skip`` register nothing and discovery does not import them. A module that fails to import is
 reported as itself (one line naming the module and the cause), at this and every later lookup.
 """
 
@@ -18,9 +19,10 @@ T = TypeVar("T")
 
 
 class Registry(Generic[T]):
-    def __init__(self, kind: str, packages: tuple[str, ...]):
+    def __init__(self, kind: str, packages: tuple[str, ...], skip: tuple[str, ...] = ()):
         self.kind = kind
         self.packages = packages
+        self.skip = skip
         self._items: dict[str, T] = {}
         self._discovered = False
         self._import_error: str | None = None
@@ -34,9 +36,6 @@ class Registry(Generic[T]):
 
         return add
 
-    def unregister(self, name: str) -> None:
-        self._items.pop(name, None)
-
     def _discover(self) -> None:
         if self._import_error:
             raise UserError(self._import_error)
@@ -45,6 +44,8 @@ class Registry(Generic[T]):
         for package_name in self.packages:
             package = importlib.import_module(package_name)
             for info in pkgutil.iter_modules(package.__path__, package_name + "."):
+                if info.name in self.skip:
+                    continue
                 try:
                     importlib.import_module(info.name)
                 except Exception as err:  # any error in a plug-in module is that module's, not a lookup's
@@ -73,6 +74,11 @@ class Registry(Generic[T]):
         self._items = dict(items)
 
 
-METHODS: Registry[Any] = Registry("method", ("methods",))
+METHODS: Registry[Any] = Registry("method", ("methods",), skip=("methods.common",))
 SCENARIOS: Registry[Any] = Registry("scenario", ("scenarios",))
-PLUGINS: Registry[Any] = Registry("plugin", ("memgan_bench.metrics", "memgan_bench.regularizers"))
+DATASETS: Registry[Any] = Registry("dataset", ("memgan_bench.data",))
+PLUGINS: Registry[Any] = Registry("plugin", ("memgan_bench.plugins", "memgan_bench.regularizers",
+                                             "memgan_bench.loggers"))
+REPORT_SECTIONS: Registry[Any] = Registry("report section", ("reports",))
+REPORTS: Registry[Any] = Registry("report", ("reports",))  # what `report`, `sweep` and `analyze` write or print
+EXECUTORS: Registry[Any] = Registry("executor", ("memgan_bench.executors",), skip=("memgan_bench.executors.worker",))

@@ -1,12 +1,10 @@
-"""A run directory and its long-format results log (reference: docs/runs.md).
+"""A run's long-format results log (reference: docs/runs.md; its place in the run directory:
+:mod:`memgan_bench.rundir`).
 
-Layout: ``config.yaml`` (resolved config), ``results.csv`` (one row per measurement:
-``run_id, method, scenario, dataset, seed, step, experience, metric, value``), ``status``
-(running / finished / diverged / failed), ``lease`` (while a process trains it), ``checkpoints/``,
-``samples/`` (PNG grids). ``results.csv`` is append-only: each ``add`` appends its rows, flushed and
-fsynced, so a killed run loses no row it had written; a torn last line (a kill mid-append) is ignored
-on read and cut off before the next append. Resuming truncates the log to the rows that existed when
-the checkpoint was written, so no row is logged twice.
+One row per measurement: ``run_id, method, scenario, dataset, seed, step, experience, metric, value``. The log
+is append-only: each ``add`` appends its rows, flushed and fsynced, so a killed run loses no row it had
+written; a torn last line (a kill mid-append) is ignored on read and cut off before the next append. Resuming
+truncates the log to the rows that existed when the checkpoint was written, so no row is logged twice.
 """
 
 from __future__ import annotations
@@ -16,32 +14,11 @@ import io
 import os
 from pathlib import Path
 
-from memgan_bench.atomic import atomic_write_text, naming
+from memgan_bench.atomic import naming
 from memgan_bench.errors import UserError
 
 ROW_FIELDS = ("run_id", "method", "scenario", "dataset", "seed", "step", "experience", "metric", "value")
 HEADER = ",".join(ROW_FIELDS) + "\n"
-STATUSES = ("running", "finished", "diverged", "failed")
-FINAL_STATUSES = ("finished", "diverged")
-
-
-class RunDir:
-    def __init__(self, path: str | Path):
-        self.path = Path(path)
-
-    config = property(lambda self: self.path / "config.yaml")
-    results = property(lambda self: self.path / "results.csv")
-    status_file = property(lambda self: self.path / "status")
-    checkpoints = property(lambda self: self.path / "checkpoints")
-    samples = property(lambda self: self.path / "samples")
-    last_checkpoint = property(lambda self: self.path / "checkpoints" / "last.pt")
-
-    def set_status(self, status: str) -> None:
-        assert status in STATUSES, status
-        atomic_write_text(self.status_file, status + "\n")
-
-    def status(self) -> str:
-        return self.status_file.read_text().strip() if self.status_file.exists() else "unknown"
 
 
 def format_row(row: dict) -> str:
@@ -51,7 +28,7 @@ def format_row(row: dict) -> str:
 
 
 class ResultsLog:
-    """Rows of one run, appended to ``results.csv``; ``count`` is the number of rows in it."""
+    """Rows of one run, appended to its results file; ``count`` is the number of rows in it."""
 
     def __init__(self, path: str | Path, identity: dict, keep: int = 0):
         """Continue the log at ``path`` after its first ``keep`` rows (the rows a checkpoint counted);
@@ -112,7 +89,7 @@ def _parse_row(record: list[str], path: Path, line: int) -> dict:
 
 
 def read_rows(path: str | Path) -> list[dict]:
-    """The complete rows of a ``results.csv`` (typed: seed/step/experience int, value float); a torn
+    """The complete rows of a results file (typed: seed/step/experience int, value float); a torn
     last line is skipped, anything else malformed is a one-line :class:`UserError` naming the line."""
     path = Path(path)
     try:

@@ -1,9 +1,9 @@
 """Where each run of a folder stands, read from the run directories alone (so it works for every executor).
 
-Per run: ``status`` (``pending`` until the trainer writes one), step / total (the last logged step of
-``results.csv``; total = ``train.steps`` × experiences of ``config.yaml``, unknown for a class-incremental
-stream that leaves its class order to the data), host and job id (the ``lease`` file of the process that
-holds the run, ``job_id`` written by the slurm executor), elapsed (since the lease's ``started``, else
+Per run: ``status`` (``pending`` until the trainer writes one), step / total (the last logged step of its
+results; total = ``train.steps`` × experiences of its saved config, unknown for a class-incremental
+stream that leaves its class order to the data), host and job id (the lease of the process that
+holds the run, the job id written by the slurm executor), elapsed (since the lease's ``started``, else
 since the current attempt wrote ``status: running``), ETA (the remaining steps at the attempt's pace, which counts the steps
 logged before a resume as done in this attempt, so it is optimistic for resumed runs) and the last
 headline metric (the report's headline rows; the last loss for a run that logs none).
@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional
 
-import yaml
+from memgan_bench.errors import UserError
+from memgan_bench.lease import read_lease
+from memgan_bench.metrics.names import METRICS
+from memgan_bench.results import read_rows
+from memgan_bench.rundir import RunDir
 
-from memgan_bench.results import RunDir, read_rows
 
 @dataclass
 class Progress:
@@ -33,12 +36,6 @@ class Progress:
     metric: str
 
 
-def find_runs(root: str | Path) -> list[Path]:
-    """Run directories (folders holding ``config.yaml``) at or below ``root``."""
-    root = Path(root)
-    return sorted(path.parent for path in root.rglob("config.yaml"))
-
-
 def experience_count(scenario: dict) -> Optional[int]:
     """Experiences a run's scenario section gives without looking at the data (None when it needs it)."""
     if scenario.get("name", "unsupervised") == "unsupervised":
@@ -50,18 +47,8 @@ def experience_count(scenario: dict) -> Optional[int]:
     return None
 
 
-def read_mapping(path: Path) -> dict:
-    try:
-        data = yaml.safe_load(path.read_text()) if path.is_file() else None
-    except (OSError, UnicodeDecodeError, yaml.YAMLError):
-        return {}
-    return data if isinstance(data, dict) else {}
-
-
 def last_metric(rows: list[dict]) -> str:
-    """The last row of a headline metric (the reports' one table of them), else the last row."""
-    from reports.names import METRICS
-
+    """The last row of a headline metric (:data:`memgan_bench.metrics.names.METRICS`), else the last row."""
     headline = [row for row in rows if row["metric"] in METRICS]
     last = (headline or rows or [None])[-1]
     return f"{last['metric']}={float(last['value']):.4g}" if last else "-"
@@ -70,22 +57,24 @@ def last_metric(rows: list[dict]) -> str:
 def progress(run_dir: str | Path, label: Optional[str] = None, now: Optional[float] = None) -> Progress:
     run = RunDir(run_dir)
     now = time.time() if now is None else now
-    cfg = read_mapping(run.config)
+    try:
+        cfg = run.saved_config()
+    except UserError:  # unreadable: the row shows what it can without it
+        cfg = {}
     experiences = experience_count(cfg.get("scenario") or {})
     steps = (cfg.get("train") or {}).get("steps")
     total = steps * experiences if steps and experiences else None
     rows = read_rows(run.results) if run.results.is_file() else []
     step = max((int(row["step"]) for row in rows), default=0)
-    status = run.status() if run.status_file.exists() else "pending"
-    lease = read_mapping(run.path / "lease")
+    status = run.status()
+    lease = read_lease(run.lease) or {}
     elapsed = eta = None
     if status == "running":
         started = lease.get("started")
         elapsed = now - (started if isinstance(started, (int, float)) else run.status_file.stat().st_mtime)
         if total and step:
             eta = elapsed / step * (total - step)
-    job_file = run.path / "job_id"
-    job_id = job_file.read_text().strip() if job_file.is_file() else str(lease.get("job_id") or "-")
+    job_id = run.job_id() or str(lease.get("job_id") or "-")
     return Progress(run=label or run.path.name, status=status, step=step, total=total, host=str(lease.get("host") or "-"),
                     job_id=job_id, elapsed_s=elapsed, eta_s=eta, metric=last_metric(rows))
 

@@ -4,7 +4,7 @@ Validation resolves every config (types, ranges, plugin options), refuses plans 
 (two configs with one file stem, a repeated seed, one run name twice) and, once per config file, builds
 what a run builds before its first step: both dataset splits, the scenario's experiences and the method's
 networks (its constraints, e.g. MemoryGAN's ``k ≤ memory_size``, live in its constructor). Only then is each
-run's resolved ``config.yaml`` written; a run directory that already holds a different config is refused.
+run's resolved config written; a run directory that already holds a different config is refused.
 """
 
 from __future__ import annotations
@@ -16,10 +16,10 @@ from typing import Optional
 
 from memgan_bench.atomic import atomic_write_text
 from memgan_bench.config import RunConfig, config_to_yaml, load_config
-from memgan_bench.data import DATASETS, DataSpec
+from memgan_bench.data import DataSpec
 from memgan_bench.errors import UserError
-from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
-from memgan_bench.results import FINAL_STATUSES, RunDir
+from memgan_bench.registry import DATASETS, METHODS, PLUGINS, SCENARIOS
+from memgan_bench.rundir import FINAL_STATUSES, RunDir
 
 
 
@@ -31,7 +31,7 @@ class PlannedRun:
 
     @property
     def run_id(self) -> str:
-        return self.cfg.name or self.run.path.name  # the trainer's run_id
+        return self.run.run_id(self.cfg)
 
 
 def config_files(paths: list[str]) -> list[Path]:
@@ -104,7 +104,7 @@ def check_buildable(planned: PlannedRun, splits: dict) -> None:
 
 
 def write_plan(plan: list[PlannedRun], resume: bool) -> list[RunDir]:
-    """Write each run's ``config.yaml``; returns the runs left to bring to an end (all but finished and
+    """Write each run's config; returns the runs left to bring to an end (all but finished and
     diverged ones with ``resume``). Checks every run directory before writing any."""
     for planned in plan:
         check_run_dir(planned, resume)
@@ -124,7 +124,7 @@ def check_run_dir(planned: PlannedRun, resume: bool) -> None:
     started = run.results.exists() or run.last_checkpoint.exists() or run.status_file.exists()
     if not run.config.exists():
         if started:
-            raise UserError(f"{run.path} holds run files but no config.yaml; use another --out")
+            raise UserError(f"{run.path} holds run files but no {run.config.name}; use another --out")
         return
     try:
         saved = config_to_yaml(load_config(run.config))

@@ -28,10 +28,10 @@ import torch.nn.functional as F
 from torch import nn
 
 from memgan_bench.data.base import DataSpec
-from memgan_bench.registry import METHODS
 from memgan_bench.method import Batch, GANMethod, LatentSpec
 from memgan_bench.method import optimizer_step
-from methods.nets import build_generator, build_trunk, init_weights
+from memgan_bench.registry import METHODS
+from methods.common.nets import build_generator, build_trunk, init_weights
 
 
 def layer_norm_critic(module: nn.Module) -> nn.Module:

@@ -1,9 +1,8 @@
 """DCGAN (Radford et al. 2016): the "−Memory" row of MemoryGAN's Table 2.
 
-L_D = −E log D(x) − E log(1 − D(G(z)))  (computed from logits: softplus(−l_real) + softplus(l_fake)).
-Generator loss, a config choice:
-  ``saturating``      L_G = E log(1 − D(G(z)))   (the minimax form of MemoryGAN eq. 7–8 without memory)
-  ``non-saturating``  L_G = −E log D(G(z))        (Goodfellow et al. 2014's practical form)
+The losses of :mod:`methods.common.losses`: L_D = −E log D(x) − E log(1 − D(G(z))), and the generator
+loss ``g_loss`` a config choice (``saturating``, the minimax form of MemoryGAN eq. 7–8 without memory, or
+``non-saturating``).
 
 ``pack: m > 1`` is PacGAN (Lin et al. 2018, §3): D judges packs of m samples, all real or all fake,
 concatenated along the first sample axis (2-D points: a 2m-vector, as the released code's
@@ -19,34 +18,12 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import torch
-import torch.nn.functional as F
 
 from memgan_bench.data.base import DataSpec
-from memgan_bench.registry import METHODS
 from memgan_bench.method import Batch, GANMethod, LatentSpec, optimizer_step
-from methods.nets import build_generator, build_trunk, init_weights
-
-
-def discriminator_loss(real_logits: torch.Tensor, fake_logits: torch.Tensor) -> torch.Tensor:
-    """−E log σ(l_real) − E log(1 − σ(l_fake))."""
-    return F.softplus(-real_logits).mean() + F.softplus(fake_logits).mean()
-
-
-def generator_loss(fake_logits: torch.Tensor, form: str) -> torch.Tensor:
-    """Saturating E log(1 − σ(l)) = −E softplus(l); non-saturating −E log σ(l) = E softplus(−l)."""
-    if form == "saturating":
-        return -F.softplus(fake_logits).mean()
-    return F.softplus(-fake_logits).mean()
-
-
-def adversarial_logs(d_loss, g_loss, real_logits, fake_logits) -> dict[str, torch.Tensor]:
-    """The step outputs every logit-discriminator GAN reports: both losses and the mean D(real), D(fake)."""
-    return {
-        "loss/d_loss": d_loss.detach(),
-        "loss/g_loss": g_loss.detach(),
-        "diag/d_real": torch.sigmoid(real_logits).mean().detach(),
-        "diag/d_fake": torch.sigmoid(fake_logits).mean().detach(),
-    }
+from memgan_bench.registry import METHODS
+from methods.common.losses import adversarial_logs, discriminator_loss, generator_loss
+from methods.common.nets import build_generator, build_trunk, init_weights
 
 
 @METHODS.register("dcgan")

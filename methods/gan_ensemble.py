@@ -4,7 +4,7 @@ The training set is partitioned into K subsets and one GAN is trained per subset
 component k with probability π_k = n_k / N (our reading of the mixture weights: the subset's share of the
 data). Partitions (``partition``):
 
-- ``random``: an equal random split (``methods.partitions.random_partition``);
+- ``random``: an equal random split (``methods.common.partitions.random_partition``);
 - ``kmeans``: k-means (Lloyd) on the pixels, or with ``kmeans_space: classifier`` on the evaluation
   classifier's penultimate features (``load_or_train_classifier`` with ``classifier_*``; the cached one the
   evaluation plugins use when the settings match; training one needs its dataset found without ``data.root``);
@@ -16,7 +16,7 @@ Each component is the base method's networks and losses (``base: dcgan``, the on
 nets, non-saturating or saturating loss, its Adam settings; the DCGAN config fields apply to every component).
 The K components train in lock step in one ``train_step``, component k on its own batch of ``batch_size``
 from its subset (``batch_schedule``); their parameters are stacked and run with one vmapped call
-(``methods.stacked.Stacked``), and one Adam over the stacked parameters is K independent Adams. With the
+(``methods.common.stacked.Stacked``), and one Adam over the stacked parameters is K independent Adams. With the
 ``experience`` partition only the current component runs; the frozen ones get no gradient, no batch-norm
 update and, as the Adam state is reset at each experience, no Adam move: they stay bit-identical.
 
@@ -35,13 +35,14 @@ from memgan_bench.data.base import Batch, DataSpec, ImageData
 from memgan_bench.engine.batching import BatchSchedule
 from memgan_bench.engine.seeding import derive_seed
 from memgan_bench.errors import UserError
-from memgan_bench.metrics import classifier as eval_classifier
+from memgan_bench.evaluation import classifier as eval_classifier
 from memgan_bench.method import GANMethod, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
-from methods.dcgan import DCGAN, adversarial_logs, discriminator_loss, generator_loss
-from methods.nets import build_generator, build_trunk, init_weights
-from methods.partitions import kmeans, random_partition
-from methods.stacked import Stacked
+from methods.common.losses import adversarial_logs, discriminator_loss, generator_loss
+from methods.common.nets import build_generator, build_trunk, init_weights
+from methods.common.partitions import kmeans, random_partition
+from methods.common.stacked import Stacked
+from methods.dcgan import DCGAN
 
 
 class ComponentBatches:

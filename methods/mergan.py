@@ -31,7 +31,7 @@ import torch
 from torch import nn
 
 from memgan_bench.data.base import DataSpec
-from memgan_bench.metrics.sampling import cycled_labels
+from memgan_bench.method import cycled_labels
 from memgan_bench.registry import METHODS
 from methods.acgan import ACGAN
 

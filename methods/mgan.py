@@ -31,8 +31,8 @@ import torch.nn.functional as F
 from memgan_bench.data.base import DataSpec
 from memgan_bench.method import Batch, GANMethod, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
-from methods.dcgan import discriminator_loss, generator_loss
-from methods.nets import MixtureGenerator, build_trunk, init_weights
+from methods.common.losses import discriminator_loss, generator_loss
+from methods.common.nets import MixtureGenerator, build_trunk, init_weights
 
 
 def component_labels(generators: int, per_generator: int, device) -> torch.Tensor:

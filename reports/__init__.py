@@ -1,5 +1,6 @@
 """Reports: read any set of run directories into one long-format pandas DataFrame, then write tables
-and figures. Each report section is a module of this package registered in ``SECTIONS``; a section
+and figures. Each report section is a module of this package registered in
+:data:`memgan_bench.registry.REPORT_SECTIONS`; a section
 writes what applies to the runs it is given and returns its :class:`reports.page.Part` s (files plus
 their fragment of ``index.html``), in the order of ``ORDER``."""
 
@@ -7,16 +8,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional
 
 import pandas as pd
 
-from memgan_bench.config import read_yaml
 from memgan_bench.errors import UserError
+from memgan_bench.registry import REPORT_SECTIONS, REPORTS
 from memgan_bench.results import ROW_FIELDS, read_rows
-from memgan_bench.registry import Registry
+from memgan_bench.rundir import RunDir, find_runs
 
-SECTIONS: Registry[Callable] = Registry("report section", ("reports",))
 ORDER = ("tables", "curves", "final", "samples", "continual", "appendix")  # sections not named here go last
 NOT_VARIANT_KEYS = ("seed", "name", "device")  # runs that differ only in these are repeats of one config
 SETTING = ["dataset", "scenario"]
@@ -42,17 +42,11 @@ def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
     return flat
 
 
-def run_config(run_dir: str | Path) -> dict:
-    """The config a run saved (``config.yaml``), or {} when it has none."""
-    path = Path(run_dir) / "config.yaml"
-    return read_yaml(path) if path.exists() else {}
-
-
 def method_label(run_dir: str | Path, method: str) -> str:
     """``method[+ewc][ JT]``: the method (``pacgan<m>`` for DCGAN with packing m > 1, PacGAN's name), "+ewc"
     when the EWC regulariser was on and "JT" for a cumulative stream (joint training on every class seen
     so far), from the run's saved config."""
-    cfg = run_config(run_dir)
+    cfg = RunDir(run_dir).saved_config()
     pack = (cfg.get("model") or {}).get("pack", 1)
     label = f"pacgan{pack}" if method == "dcgan" and pack > 1 else method
     if "ewc" in (cfg.get("plugins") or {}):
@@ -64,10 +58,10 @@ def method_label(run_dir: str | Path, method: str) -> str:
 
 def variant_labels(run_dirs: list[Path], methods: dict[Path, str]) -> dict[Path, str]:
     """A label per run: its name in ``methods`` (the method, or a coarser label), followed by the config
-    keys (from each run's ``config.yaml``) in which runs of that name differ, seeds aside, e.g.
+    keys (from each run's saved config) in which runs of that name differ, seeds aside, e.g.
     ``memorygan [model.mcgn=False, model.update=em]``. Runs of one config share a label, so tables
     average seeds and never ablations."""
-    configs = {run_dir: {k: v for k, v in _flat(run_config(run_dir)).items() if k not in NOT_VARIANT_KEYS}
+    configs = {run_dir: {k: v for k, v in _flat(RunDir(run_dir).saved_config()).items() if k not in NOT_VARIANT_KEYS}
                for run_dir in run_dirs}
     labels = {}
     for run_dir in run_dirs:
@@ -79,30 +73,20 @@ def variant_labels(run_dirs: list[Path], methods: dict[Path, str]) -> dict[Path,
     return labels
 
 
-def find_run_dirs(paths: Iterable[str | Path]) -> list[Path]:
-    """Every run directory (a folder with results.csv) at or below the given paths."""
-    found: list[Path] = []
-    for path in map(Path, paths):
-        if not path.exists():
-            raise UserError(f"no such run directory: {path}")
-        found += sorted(p.parent for p in path.rglob("results.csv"))
-    return sorted(set(found))
-
-
 def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
     """All rows of all runs below ``paths`` with the run's ``status``, directory and ``variant`` label
     (:func:`variant_labels` of :func:`method_label` among the runs of its setting) added."""
     frames = []
-    run_dirs = find_run_dirs(paths)
+    run_dirs = find_runs(paths, require=("results",))
     for run_dir in run_dirs:
-        frame = pd.DataFrame(read_rows(run_dir / "results.csv"), columns=ROW_FIELDS).astype(
+        run = RunDir(run_dir)
+        frame = pd.DataFrame(read_rows(run.results), columns=ROW_FIELDS).astype(
             {"seed": int, "step": int, "experience": int, "value": float})
-        status_file = run_dir / "status"
-        frame["status"] = status_file.read_text().strip() if status_file.exists() else "unknown"
+        frame["status"] = run.status()
         frame["run_dir"] = str(run_dir)
         frames.append(frame)
     if not frames:
-        raise UserError(f"no runs (results.csv) found under {', '.join(map(str, paths))}")
+        raise UserError(f"no runs (with results) found under {', '.join(map(str, paths))}")
     df = pd.concat(frames, ignore_index=True)
     methods, by_setting = {}, {}
     for run_dir, frame in zip(run_dirs, frames):
@@ -151,6 +135,14 @@ def write_report(df: pd.DataFrame, out_dir: str | Path, options: ReportOptions =
         resolve_reference(df, options.reference)
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    names = sorted(SECTIONS.names(), key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name))
-    parts = [part for name in names for part in SECTIONS.get(name)(df, out, options)]
+    names = sorted(REPORT_SECTIONS.names(), key=lambda name: (ORDER.index(name) if name in ORDER else len(ORDER), name))
+    parts = [part for name in names for part in REPORT_SECTIONS.get(name)(df, out, options)]
     return [path for part in parts for path in part.files] + [write_index(df, parts, out, options)]
+
+
+@REPORTS.register("report")
+def report(paths: Iterable[str | Path], out_dir: str | Path, ci: str = "t", reference: Optional[str] = None
+           ) -> list[Path]:
+    """The report of ``memgan-bench report`` and ``sweep``: :func:`write_report` of the runs below ``paths``
+    into ``out_dir`` (``ci``, ``reference``: :class:`ReportOptions`); returns the files written."""
+    return write_report(load_runs(paths), out_dir, ReportOptions(ci=ci, reference=reference))

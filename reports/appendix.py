@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from reports import SECTIONS, ReportOptions, settings, slug
+from memgan_bench.metrics.names import HEADLINE, family, human
+from memgan_bench.registry import REPORT_SECTIONS
+from reports import ReportOptions, settings, slug
 from reports.curves import curve_figure, curve_metrics, variant_colors
-from reports.names import HEADLINE, family, human
 from reports.page import Part, figure_part
 
 FAMILIES = ("metric", "loss", "diagnostic")
@@ -23,7 +24,7 @@ def appendix_metrics(rows: pd.DataFrame) -> list[str]:
     return curve_metrics(rows, sorted(rows["metric"].unique(), key=order))
 
 
-@SECTIONS.register("appendix")
+@REPORT_SECTIONS.register("appendix")
 def write_appendix(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
     colors = variant_colors(df)
     parts = []

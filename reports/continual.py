@@ -9,14 +9,15 @@ are averaged (matrices) or drawn as mean and confidence band (curves).
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pandas as pd
 
-from reports import SECTIONS, ReportOptions, settings, slug
+from memgan_bench.metrics.names import header
+from memgan_bench.registry import REPORT_SECTIONS
+from memgan_bench.rundir import RunDir
+from reports import ReportOptions, settings, slug
 from reports.curves import draw_bands, legend_below, panel_grid, variant_colors
-from reports.names import header
 from reports.page import Part, figure_part, pyplot
 
 CURVES = ["cl/acc_avg", "cl/acc_forgetting_max", "cl/acc_forgetting_last", "cl/acc_bwt", "cl/reverse_acc",
@@ -32,14 +33,11 @@ def accuracy_matrix(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def last_grids(run_dir: str | Path) -> dict[int, Path]:
-    """The last sample grid the engine saved in each experience (``samples/expXX_stepYYYYYYY.png``)."""
-    grids: dict[int, Path] = {}
-    for path in sorted(Path(run_dir, "samples").glob("exp*_step*.png")):
-        grids[int(re.match(r"exp(\d+)_", path.name).group(1))] = path
-    return grids
+    """The last sample grid the engine saved in each experience."""
+    return {experience: path for experience, _step, path in RunDir(run_dir).sample_grids()}
 
 
-@SECTIONS.register("continual")
+@REPORT_SECTIONS.register("continual")
 def write_continual(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
     colors = variant_colors(df)
     df = df[df["metric"].str.startswith("cl/")]

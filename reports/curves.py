@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from reports import SECTIONS, ReportOptions, settings, slug
-from reports.names import header
+from memgan_bench.metrics.names import header
+from memgan_bench.registry import REPORT_SECTIONS
+from reports import ReportOptions, settings, slug
 from reports.page import Part, figure_part, pyplot
 from reports.stats import mean_interval
 
@@ -74,7 +75,7 @@ def curve_metrics(rows: pd.DataFrame, candidates) -> list[str]:
     return [m for m in candidates if steps.get(m, 0) > 1]
 
 
-@SECTIONS.register("curves")
+@REPORT_SECTIONS.register("curves")
 def write_curves(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
     colors = variant_colors(df)
     parts = []

@@ -8,9 +8,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from reports import SECTIONS, ReportOptions, settings, slug
+from memgan_bench.metrics.names import METRICS, header
+from memgan_bench.registry import REPORT_SECTIONS
+from reports import ReportOptions, settings, slug
 from reports.curves import legend_below, panel_grid, variant_colors
-from reports.names import METRICS, header
 from reports.page import Part, figure_part
 from reports.tables import final_values, statistics
 
@@ -18,7 +19,7 @@ from reports.tables import final_values, statistics
 LABEL_WIDTH = 32  # characters per line of a y-axis variant label
 
 
-@SECTIONS.register("final")
+@REPORT_SECTIONS.register("final")
 def write_final(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
     colors = variant_colors(df)
     stats = statistics(df, ReportOptions(ci=options.ci, confidence=options.confidence))

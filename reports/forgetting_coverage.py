@@ -1,21 +1,18 @@
 """Does discriminator forgetting go with worse mode coverage? Spearman rank correlations, over runs, between
 each run's final ``d_forgetting/mean_forgetting`` and its final coverage metrics, over all runs and within
 each variant, with the two-sided p-value of ρ = 0 (SciPy's ``spearmanr``; null when a metric is constant).
-Prints JSON.
-
-    .venv/bin/python -m reports.forgetting_coverage runs/bench2d-cpu
+Run as ``memgan-bench analyze forgetting-coverage RUN_DIR_OR_PARENT...`` (prints JSON).
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import math
-import sys
 
 from scipy.stats import spearmanr
 
 from memgan_bench.errors import UserError
+from memgan_bench.registry import REPORTS
 from reports import load_runs
 from reports.tables import final_values
 
@@ -43,21 +40,11 @@ def correlations(table) -> dict:
             "within_variant": {v: {"n": len(g), **spearman(g)} for v, g in table.groupby(level="variant")}}
 
 
-def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("paths", nargs="+")
-    args = parser.parse_args(argv)
-    try:
-        table = final_table(load_runs(args.paths))
-        missing = [m for m in (FORGETTING, *COVERAGE) if m not in table.columns]
-        if missing:
-            raise UserError(f"the runs log no {', '.join(missing)} (need the coverage and d_forgetting plugins)")
-    except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
-    print(json.dumps(correlations(table), indent=1))
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+@REPORTS.register("forgetting-coverage")
+def analyze(paths) -> str:
+    """The correlations (JSON) over the runs below ``paths``."""
+    table = final_table(load_runs(paths))
+    missing = [m for m in (FORGETTING, *COVERAGE) if m not in table.columns]
+    if missing:
+        raise UserError(f"the runs log no {', '.join(missing)} (need the coverage and d_forgetting plugins)")
+    return json.dumps(correlations(table), indent=1)

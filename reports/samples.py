@@ -1,5 +1,5 @@
 """Side-by-side samples: per setting, one row per variant and one column per seed that every variant ran
-(at most ``MAX_SEEDS``), each cell the run's last sample grid (``samples/*.png``). For 2-D mixtures that
+(at most ``MAX_SEEDS``), each cell the run's last sample grid. For 2-D mixtures that
 grid is the engine's scatter of generated points over the true mode centres (red ×), so the same figure
 is the mode-coverage picture."""
 
@@ -10,16 +10,18 @@ from typing import Optional
 
 import pandas as pd
 
-from reports import SECTIONS, ReportOptions, settings, slug
+from memgan_bench.registry import REPORT_SECTIONS
+from memgan_bench.rundir import RunDir
+from reports import ReportOptions, settings, slug
 from reports.page import Part, figure_part, pyplot
 
 MAX_SEEDS = 3
 
 
 def last_sample(run_dir: str | Path) -> Optional[Path]:
-    """The last grid a run saved (``expXX_stepYYYYYYY.png`` sorts by experience, then step)."""
-    grids = sorted(Path(run_dir, "samples").glob("*.png"))
-    return grids[-1] if grids else None
+    """The last grid the engine saved in a run (of its last experience, at its last step)."""
+    grids = RunDir(run_dir).sample_grids()
+    return grids[-1][2] if grids else None
 
 
 def sample_table(rows: pd.DataFrame) -> dict[str, dict[int, Path]]:
@@ -35,7 +37,7 @@ def sample_table(rows: pd.DataFrame) -> dict[str, dict[int, Path]]:
     return {variant: {s: by_seed[s] for s in seeds} for variant, by_seed in sorted(grids.items())} if seeds else {}
 
 
-@SECTIONS.register("samples")
+@REPORT_SECTIONS.register("samples")
 def write_samples(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
     plt = pyplot()
     parts = []

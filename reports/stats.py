@@ -1,4 +1,5 @@
-"""Statistics over seeds: confidence intervals of a mean, Welch's t-test and Holm's correction."""
+"""Statistics over seeds: confidence intervals of a mean, Welch's t-test, Holm's correction, and the Wilson
+interval of a proportion."""
 
 from __future__ import annotations
 
@@ -55,3 +56,11 @@ def holm(p_values: Sequence[float]) -> list[float]:
         running = max(running, min(1.0, (len(valid) - rank) * p))
         adjusted[i] = running
     return adjusted
+
+
+def wilson(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
+    """Wilson score interval for a binomial proportion (two-sided 95 % by default)."""
+    p = successes / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return (max(0.0, centre - half), min(1.0, centre + half))

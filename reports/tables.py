@@ -13,8 +13,9 @@ import numpy as np
 import pandas as pd
 
 from memgan_bench.atomic import atomic_write_text
-from reports import SECTIONS, ReportOptions, resolve_reference, settings, slug
-from reports.names import HEADLINE, LOWER, METRICS, header
+from memgan_bench.metrics.names import HEADLINE, LOWER, METRICS, header
+from memgan_bench.registry import REPORT_SECTIONS
+from reports import ReportOptions, resolve_reference, settings, slug
 from reports.page import Part
 from reports.stats import holm, mean_interval, welch_p
 
@@ -26,7 +27,7 @@ CLASSIFIER_ACCURACY = "classifier_test_acc"
 
 
 def headline(df: pd.DataFrame) -> pd.DataFrame:
-    """Rows of headline metrics only (those named in :mod:`reports.names`)."""
+    """Rows of headline metrics only (those named in :mod:`memgan_bench.metrics.names`)."""
     return df[df["metric"].isin(HEADLINE)]
 
 
@@ -201,7 +202,7 @@ def footnote(stats: pd.DataFrame, df: pd.DataFrame, options: ReportOptions) -> s
     return " ".join(parts)
 
 
-@SECTIONS.register("tables")
+@REPORT_SECTIONS.register("tables")
 def write_tables(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
     stats = statistics(df, options)
     atomic_write_text(out / "statistics.csv", stats.to_csv(index=False))

@@ -19,5 +19,5 @@ status=0
   --seeds 0 1 2 3 4 5 6 7 8 9 || status=$?
 "$bench" sweep configs/paper/table2-fashion-mnist-no-{em,mcgn,memory}.yaml "${common[@]}" --seeds 0 1 2 || status=$?
 "$bench" report "$out" --out "$out/report" --reference dcgan
-.venv/bin/python -m methods.memorygan.absorbing "$out" | tee "$out/absorbing.md"
+"$bench" analyze absorbing "$out" | tee "$out/absorbing.md"
 exit "$status"

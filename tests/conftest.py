@@ -3,7 +3,7 @@ import copy
 import pytest
 
 from memgan_bench.data import load_dataset
-from memgan_bench.metrics.classifier import load_or_train_classifier
+from memgan_bench.evaluation.classifier import load_or_train_classifier
 
 
 TINY_DCGAN = {
@@ -49,7 +49,7 @@ def fmnist():
 @pytest.fixture
 def scoped_registries():
     """Entries a test registers in the shared registries are removed when it ends."""
-    from memgan_bench.data import DATASETS
+    from memgan_bench.registry import DATASETS
     from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
 
     registries = (METHODS, PLUGINS, SCENARIOS, DATASETS)

@@ -6,7 +6,7 @@ HELP = "train (or load the cached) evaluation classifier of a dataset and print 
 
 
 def add_arguments(parser) -> None:
-    from memgan_bench.metrics.classifier import ARCHS
+    from memgan_bench.evaluation.classifier import ARCHS
 
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--epochs", type=int, help="training epochs (default: per architecture)")
@@ -17,7 +17,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from memgan_bench.metrics.classifier import load_or_train_classifier
+    from memgan_bench.evaluation.classifier import load_or_train_classifier
 
     classifier = load_or_train_classifier(args.dataset, args.data_root, args.arch, args.seed, args.epochs,
                                           args.device)

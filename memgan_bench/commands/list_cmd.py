@@ -11,9 +11,7 @@ def add_arguments(parser) -> None:
 
 
 def run(args) -> int:
-    from memgan_bench.data import DATASETS
-    from memgan_bench.registry import PLUGINS
-    from memgan_bench.registry import METHODS, SCENARIOS
+    from memgan_bench.registry import DATASETS, METHODS, PLUGINS, SCENARIOS
 
     for title, registry in (("methods", METHODS), ("datasets", DATASETS), ("scenarios", SCENARIOS),
                             ("plugins (metrics, regularisers)", PLUGINS)):

@@ -10,7 +10,8 @@ HELP = "score held-out real test data like a generator (IS, FID/KID/PR vs train,
 
 
 def add_arguments(parser) -> None:
-    from memgan_bench.metrics.classifier import ARCHS
+    from memgan_bench.evaluation.classifier import ARCHS
+    from memgan_bench.rundir import RESULTS
 
     parser.add_argument("--dataset", required=True)
     parser.add_argument("--num-samples", type=int, default=10000, help="test and train images used (default 10000)")
@@ -20,17 +21,17 @@ def add_arguments(parser) -> None:
     parser.add_argument("--epochs", type=int, help="evaluation classifier epochs (default: per architecture)")
     parser.add_argument("--seed", type=int, default=0, help="seed of the image subsets")
     parser.add_argument("--device", help="cpu or cuda (default: cuda when available)")
-    parser.add_argument("--out", help="also write the rows as results.csv of a run-style directory")
+    parser.add_argument("--out", help=f"also write the rows as {RESULTS} of a run-style directory")
 
 
 def score_real(dataset: str, num_samples: int, root=None, inception_weights=None, arch="resnet", epochs=None,
                seed: int = 0, device=None) -> dict[str, float]:
     from memgan_bench.data import load_dataset
     from memgan_bench.engine.seeding import pick_device
-    from memgan_bench.metrics.classifier import load_or_train_classifier
+    from memgan_bench.evaluation.classifier import load_or_train_classifier
     from memgan_bench.metrics.fidelity import compute_fidelity
-    from memgan_bench.metrics.plugin_coverage import coverage_rows
     from memgan_bench.metrics.sampling import random_rows
+    from memgan_bench.plugins.coverage import coverage_rows
 
     train, test = load_dataset(dataset, "train", root, seed), load_dataset(dataset, "test", root, seed)
     samples = random_rows(test, num_samples, seed)
@@ -45,7 +46,8 @@ def score_real(dataset: str, num_samples: int, root=None, inception_weights=None
 
 def run(args) -> int:
     from memgan_bench.errors import UserError
-    from memgan_bench.results import ResultsLog, RunDir
+    from memgan_bench.results import ResultsLog
+    from memgan_bench.rundir import RunDir
 
     if args.num_samples < 10:
         raise UserError("--num-samples must be >= 10")

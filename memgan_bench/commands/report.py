@@ -7,9 +7,8 @@ from pathlib import Path
 HELP = "aggregate run directories into headline tables (Markdown, LaTeX, HTML), figures and index.html"
 
 
-def add_arguments(parser) -> None:
-    parser.add_argument("runs", nargs="+", help="run directories, or folders holding them")
-    parser.add_argument("--out", help="report folder (default: <first run folder>/report)")
+def add_report_options(parser) -> None:
+    """The options of the report, shared by ``report`` and ``sweep``."""
     parser.add_argument("--ci", choices=("t", "bootstrap"), default="t",
                         help="confidence intervals over seeds: Student t (default) or percentile bootstrap")
     parser.add_argument("--reference", metavar="VARIANT",
@@ -17,14 +16,23 @@ def add_arguments(parser) -> None:
                              "Welch's t-test, Holm-corrected)")
 
 
-def run(args) -> int:
-    from reports import ReportOptions, load_runs, write_report
+def add_arguments(parser) -> None:
+    parser.add_argument("runs", nargs="+", help="run directories, or folders holding them")
+    parser.add_argument("--out", help="report folder (default: <first run folder>/report)")
+    add_report_options(parser)
 
-    options = ReportOptions(ci=args.ci, reference=args.reference)
-    df = load_runs(args.runs)
-    out = Path(args.out) if args.out else Path(args.runs[0]) / "report"
-    written = write_report(df, out, options)
+
+def write(runs, out: Path, args) -> None:
+    """The report of the runs below ``runs`` in ``out`` with the options in ``args``; prints its tables and
+    the files written. ``report`` and ``sweep`` both write their report with this."""
+    from memgan_bench.registry import REPORTS
+
+    written = REPORTS.get("report")(runs, out, ci=args.ci, reference=args.reference)
     print((out / "table.md").read_text())
     for path in written:
         print(f"wrote {path}")
+
+
+def run(args) -> int:
+    write(args.runs, Path(args.out) if args.out else Path(args.runs[0]) / "report", args)
     return 0

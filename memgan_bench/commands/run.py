@@ -31,13 +31,14 @@ def add_arguments(parser) -> None:
 
 def run(args) -> int:
     from memgan_bench.engine.runner import bring_to_finished
+    from memgan_bench.rundir import RunDir
 
     if args.config is None and not args.resume:
         raise UserError("run needs --config FILE (or --resume with --out DIR)")
     if args.config is None:
         if not args.out:
             raise UserError("--resume without --config needs --out DIR")
-        args.config = str(Path(args.out) / "config.yaml")
+        args.config = str(RunDir(args.out).config)
     out = Path(args.out or Path("runs") / Path(args.config).stem)
     cfg = load_config(args.config, args.overrides)
     result = bring_to_finished(out, cfg, progress=args.progress, new=not args.resume)

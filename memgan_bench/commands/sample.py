@@ -11,10 +11,12 @@ HELP = "write a sample grid PNG from a run's last checkpoint"
 
 
 def add_arguments(parser) -> None:
+    from memgan_bench.rundir import RunDir
+
     parser.add_argument("run_dir")
     parser.add_argument("-n", "--num", type=int, default=64, help="number of samples (default 64)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", help="PNG path (default: RUN_DIR/samples/sample_last.png)")
+    parser.add_argument("--out", help=f"PNG path (default: {RunDir('RUN_DIR').last_sample})")
 
 
 def run(args) -> int:
@@ -23,9 +25,9 @@ def run(args) -> int:
     from memgan_bench.engine.checkpoint import load_checkpoint
     from memgan_bench.engine.grids import save_grid
     from memgan_bench.errors import UserError
-    from memgan_bench.metrics.sampling import cycled_labels
-    from memgan_bench.results import RunDir
+    from memgan_bench.method import cycled_labels
     from memgan_bench.registry import METHODS
+    from memgan_bench.rundir import RunDir
 
     if args.num < 1:
         raise UserError("--num must be >= 1")
@@ -42,7 +44,7 @@ def run(args) -> int:
         raise UserError(f"checkpoint does not match the run's config: {str(err).splitlines()[0][:200]}") from None
     torch.manual_seed(args.seed)
     labels = cycled_labels(range(data.num_classes), args.num) if method.conditional else None
-    out = Path(args.out) if args.out else run_dir.samples / "sample_last.png"
+    out = Path(args.out) if args.out else run_dir.last_sample
     save_grid(method.sample(args.num, labels), out, nrow=int(math.ceil(math.sqrt(args.num))), reference=data)
     print(out)
     return 0

@@ -23,14 +23,15 @@ def label(run_dir: Path, root: Path) -> str:
 
 
 def run(args) -> int:
-    from memgan_bench.run_progress import find_runs, progress, table
+    from memgan_bench.run_progress import progress, table
+    from memgan_bench.rundir import find_runs
 
     if not args.dir.is_dir():
         raise UserError(f"no such folder: {args.dir}")
     if args.watch is not None and not args.watch > 0:
         raise UserError("--watch needs a positive number of seconds")
     while True:
-        rows = [progress(run_dir, label(run_dir, args.dir)) for run_dir in find_runs(args.dir)]
+        rows = [progress(run_dir, label(run_dir, args.dir)) for run_dir in find_runs([args.dir])]
         if args.watch is not None and sys.stdout.isatty():
             print("\033[H\033[2J", end="")
         print(table(rows), flush=True)

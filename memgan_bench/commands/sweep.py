@@ -1,6 +1,6 @@
 """``memgan-bench sweep``: configs × seeds, one run directory each, on an executor, then the report.
 
-The whole plan is validated and every run's ``config.yaml`` written before anything is submitted
+The whole plan is validated and every run's config written before anything is submitted
 (:mod:`memgan_bench.sweep_plan`). Each run then goes to the executor (``local``, ``ray``, ``slurm``:
 :mod:`memgan_bench.executors`) as "bring this run directory to an end", in a fresh process. A run that
 diverges ends ``diverged``; one that crashes is reported and the sweep goes on (exit code 1 at the end).
@@ -14,10 +14,12 @@ import sys
 import traceback
 from pathlib import Path
 
+from memgan_bench.commands.report import add_report_options, write
 from memgan_bench.commands.run import add_override_argument
 from memgan_bench.errors import UserError
-from memgan_bench.executors import MODULES, default_parallel, executor_module
+from memgan_bench.executors import default_parallel
 from memgan_bench.lease import LeaseHeld
+from memgan_bench.registry import EXECUTORS
 
 HELP = "run configs × seeds on a process pool, Ray or SLURM (continuing past diverged/failed runs), then report"
 
@@ -42,7 +44,8 @@ def add_arguments(parser) -> None:
     add_override_argument(parser)
     parser.add_argument("--no-report", action="store_true",
                         help="skip the report at the end (e.g. when `memgan-bench report` runs after several sweeps)")
-    parser.add_argument("--executor", choices=sorted(MODULES), default="local", help="where runs execute")
+    add_report_options(parser)
+    parser.add_argument("--executor", choices=EXECUTORS.names(), default="local", help="where runs execute")
     parser.add_argument("--max-parallel", type=positive(), default=None,
                         help="runs at once (default: local: cores ÷ threads per run; ray/slurm: all)")
     parser.add_argument("--threads-per-run", type=positive(), default=1, help="torch threads of each run")
@@ -71,7 +74,7 @@ def run(args) -> int:
 
     if min(args.gpus_per_run, args.retries, args.slurm_requeues, args.slurm_signal_delay_s) < 0:
         raise UserError("--gpus-per-run, --retries, --slurm-requeues and --slurm-signal-delay-s must be >= 0")
-    executor = executor_module(args.executor)  # a missing optional package fails here, before validation
+    executor = EXECUTORS.get(args.executor).load()  # a missing optional package fails here, before validation
     plan = plan_sweep(args.configs, args.out, args.seeds, args.overrides)
     pending = write_plan(plan, args.resume)
     args.cpus_per_run = args.cpus_per_run or args.threads_per_run
@@ -97,23 +100,17 @@ def run(args) -> int:
     if pending:
         executor.run_all(pending, args, record)
     if not args.no_report:
-        write_sweep_report(args.out, [planned.run for planned in plan])
+        write_sweep_report(args, [planned.run for planned in plan])
     if failed:
         print(f"sweep: {len(failed)} run(s) failed: {', '.join(failed)} (sweep --resume retries them)",
               file=sys.stderr)
     return 1 if failed else 0
 
 
-def write_sweep_report(out: Path, runs) -> None:
-    """The report over every run of the plan that logged rows."""
-    from reports import load_runs, write_report
-    from reports.tables import headline, markdown, summary_table
-
+def write_sweep_report(args, runs) -> None:
+    """The report over every run below ``--out`` (as ``memgan-bench report OUT``), when a run of the plan
+    logged rows."""
     if not any(run.results.exists() for run in runs):
         print("sweep: no run logged results; no report", file=sys.stderr)
         return
-    df = load_runs([out])
-    written = write_report(df, out / "report")
-    print(markdown(summary_table(headline(df))))
-    for path in written:
-        print(f"wrote {path}")
+    write([args.out], args.out / "report", args)

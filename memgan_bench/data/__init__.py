@@ -1,4 +1,5 @@
-"""Dataset registry. ``load_dataset(name, split, root, seed)`` returns an :class:`ImageData`.
+"""Datasets (registered in :data:`memgan_bench.registry.DATASETS`). ``load_dataset(name, split, root, seed)``
+returns an :class:`ImageData`.
 
 Each loader module registers a function ``(split, root, seed) -> ImageData`` under its public name;
 ``split`` is ``"train"`` or ``"test"``. A missing dataset raises :class:`UserError` saying how to get it;
@@ -14,14 +15,12 @@ every split it ever loaded.
 from __future__ import annotations
 
 import functools
-from typing import Callable, Optional
+from typing import Optional
 
 from memgan_bench.data.base import DataSpec, ImageData
 from memgan_bench.errors import UserError
-from memgan_bench.registry import Registry
+from memgan_bench.registry import DATASETS
 
-Loader = Callable[[str, Optional[str], int], ImageData]
-DATASETS: Registry[Loader] = Registry("dataset", ("memgan_bench.data",))
 
 SPLITS_KEPT = 4
 
@@ -38,4 +37,4 @@ def load_dataset(name: str, split: str = "train", root: Optional[str] = None, se
     return _load_split(name, split, root, seed)
 
 
-__all__ = ["DATASETS", "DataSpec", "ImageData", "load_dataset"]
+__all__ = ["DataSpec", "ImageData", "load_dataset"]

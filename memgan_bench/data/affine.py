@@ -17,8 +17,9 @@ from typing import Optional
 import torch
 import torch.nn.functional as F
 
-from memgan_bench.data import DATASETS, load_dataset
+from memgan_bench.data import load_dataset
 from memgan_bench.data.base import ImageData, split_generator
+from memgan_bench.registry import DATASETS
 
 CANVAS = 40
 MAX_DEGREES = 20.0

@@ -20,9 +20,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from memgan_bench.data import DATASETS
 from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
 from memgan_bench.errors import UserError
+from memgan_bench.registry import DATASETS
 
 CROP = 108
 SIZE = 64

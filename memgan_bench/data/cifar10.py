@@ -17,9 +17,9 @@ from typing import Optional
 import numpy as np
 import torch
 
-from memgan_bench.data import DATASETS
 from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
 from memgan_bench.errors import UserError
+from memgan_bench.registry import DATASETS
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 BATCHES = {"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}

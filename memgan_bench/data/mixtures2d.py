@@ -21,8 +21,8 @@ from typing import Optional
 
 import torch
 
-from memgan_bench.data import DATASETS
 from memgan_bench.data.base import ImageData, split_generator
+from memgan_bench.registry import DATASETS
 
 SIZES = {"train": 100_000, "test": 10_000}
 

@@ -19,10 +19,10 @@ from typing import Optional
 import numpy as np
 import torch
 
-from memgan_bench.data import DATASETS
 from memgan_bench.data.base import ImageData, to_unit_range
 from memgan_bench.data.mnist_family import DIGIT_CLASSES
 from memgan_bench.errors import UserError
+from memgan_bench.registry import DATASETS
 
 TEST_PER_CLASS = 100
 

@@ -14,10 +14,10 @@ from typing import Optional
 import numpy as np
 import torch
 
-from memgan_bench.data import DATASETS
 from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
 from memgan_bench.data.idx import find_idx, read_idx
 from memgan_bench.errors import UserError
+from memgan_bench.registry import DATASETS
 
 DEBIAN_FASHION_MNIST = Path("/usr/share/datasets/fashion-mnist")
 FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",

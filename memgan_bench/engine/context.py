@@ -9,8 +9,9 @@ import torch
 
 from memgan_bench.config import RunConfig
 from memgan_bench.data.base import ImageData
-from memgan_bench.results import ResultsLog, RunDir
 from memgan_bench.method import GANMethod
+from memgan_bench.results import ResultsLog
+from memgan_bench.rundir import RunDir
 from memgan_bench.scenario import Experience
 
 
@@ -26,7 +27,6 @@ class RunContext:
     device: torch.device
     experience: Optional[Experience] = None
     step: int = 0
-    last_losses: dict[str, float] = field(default_factory=dict)
     plugins: list[Any] = field(default_factory=list)
 
     def record(self, values: dict[str, float], step: Optional[int] = None) -> None:

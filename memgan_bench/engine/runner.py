@@ -2,7 +2,7 @@
 
 ``bring_to_finished`` claims the directory's lease (:mod:`memgan_bench.lease`), clears temp files of
 killed writes, then: a finished or diverged run is final (nothing to do; its saved config must equal
-the one given); a run with ``checkpoints/last.pt`` resumes from it; any other run (new, or killed before
+the one given); a run with a last checkpoint resumes from it; any other run (new, or killed before
 its first checkpoint, or with ``checkpoint_every: 0``) trains from step 0, dropping an earlier
 attempt's rows. The lease is released however training ends. Reference: docs/runs.md.
 """
@@ -16,12 +16,12 @@ from memgan_bench.atomic import remove_temps
 from memgan_bench.config import RunConfig, config_to_yaml, load_config
 from memgan_bench.errors import UserError
 from memgan_bench.lease import Lease
-from memgan_bench.results import FINAL_STATUSES, RunDir
+from memgan_bench.rundir import FINAL_STATUSES, RunDir
 
 
 def bring_to_finished(run_dir: str | Path, cfg: Optional[RunConfig] = None, progress: bool = False,
                       new: bool = False) -> RunDir:
-    """Train, resume or leave as is the run in ``run_dir`` (config: ``cfg``, else its ``config.yaml``).
+    """Train, resume or leave as is the run in ``run_dir`` (config: ``cfg``, else the one it saved).
     With ``new``, a directory that already holds a checkpoint or a final run is refused instead."""
     from memgan_bench.engine.trainer import train
 
@@ -29,7 +29,7 @@ def bring_to_finished(run_dir: str | Path, cfg: Optional[RunConfig] = None, prog
     if run.path.exists() and not run.path.is_dir():
         raise UserError(f"run directory {run.path} is an existing file")
     if cfg is None and not run.config.is_file():
-        raise UserError(f"{run.path} is not a run directory: it has no config.yaml")
+        raise UserError(f"{run.path} is not a run directory: it has no {run.config.name}")
     with Lease.claim(run.path):
         remove_temps(run.path)
         cfg = cfg if cfg is not None else load_config(run.config)

@@ -15,6 +15,7 @@ from pathlib import Path
 import torch
 from tqdm import tqdm
 
+from memgan_bench.atomic import atomic_write_text
 from memgan_bench.config import RunConfig, config_to_yaml, load_config
 from memgan_bench.data import DataSpec, load_dataset
 from memgan_bench.engine.checkpoint import load_checkpoint, save_checkpoint
@@ -22,18 +23,14 @@ from memgan_bench.engine.context import RunContext
 from memgan_bench.engine.grids import save_grid
 from memgan_bench.engine.seeding import pick_device, rng_state, seed_everything, seeded_rng, set_rng_state
 from memgan_bench.errors import UserError
-from memgan_bench.atomic import atomic_write_text
 from memgan_bench.method import OUTPUT_PREFIXES, evaluation_mode
 from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
-from memgan_bench.results import FINAL_STATUSES, ResultsLog, RunDir
+from memgan_bench.results import ResultsLog
+from memgan_bench.rundir import FINAL_STATUSES, RunDir
 
 
 class Diverged(Exception):
     """A logged loss was NaN or infinite."""
-
-
-def run_id_of(cfg: RunConfig, out_dir: Path) -> str:
-    return cfg.name or out_dir.name
 
 
 def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: bool = True) -> RunDir:
@@ -45,7 +42,7 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
         return run
     if resume:
         if not run.last_checkpoint.exists():
-            raise UserError(f"nothing to resume in {run.path}: no checkpoints/last.pt")
+            raise UserError(f"nothing to resume in {run.path}: no {run.last_checkpoint.relative_to(run.path)}")
         saved = load_config(run.config)
         if config_to_yaml(saved) != config_to_yaml(cfg):
             raise UserError(f"config differs from the one saved in {run.config}; resume with the same config")
@@ -60,7 +57,7 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
     experiences = SCENARIOS.get(cfg.scenario_name)(cfg.scenario, cfg.seed).experiences(train_data, test_data)
     method = METHODS.get(cfg.method)(cfg.model, DataSpec.of(train_data)).to(device)
     plugins = {name: PLUGINS.get(name)(options) for name, options in cfg.plugins.items()}
-    identity = {"run_id": run_id_of(cfg, run.path), "method": cfg.method, "scenario": cfg.scenario_name,
+    identity = {"run_id": run.run_id(cfg), "method": cfg.method, "scenario": cfg.scenario_name,
                 "dataset": cfg.data.name, "seed": cfg.seed}
     # rows logged after the checkpoint (or by an attempt that never checkpointed) are dropped
     results = ResultsLog(run.results, identity, keep=state["results_rows"] if resume else 0)
@@ -195,7 +192,7 @@ class Loop:
             seen = torch.tensor(ctx.experience.seen_classes)
             labels = seen.repeat_interleave(math.ceil(count / len(seen)))[:count]  # a block of rows per class
         samples = ctx.method.sample(count, labels)
-        path = ctx.run.samples / f"exp{ctx.experience.index:02d}_step{ctx.step:07d}.png"
+        path = ctx.run.sample_grid(ctx.experience.index, ctx.step)
         save_grid(samples, path, nrow=int(math.ceil(math.sqrt(count))), reference=ctx.train_data)
 
     def checkpoint(self, experience: int, step_in_experience: int) -> None:

@@ -1,25 +1,35 @@
 """Executors: engines that bring a sweep's run directories to an end state, each run in a fresh process.
 
 Every executor calls the same single-run entry (:func:`memgan_bench.executors.worker.run_one`), which
-trains the run directory from its saved ``config.yaml`` or resumes it from its checkpoint, so a run
-interrupted under one executor continues under any other. An executor module defines
-``run_all(runs, options, record)``: it brings every run of ``runs`` (run directories) to an end and calls
-``record(run_dir, status, error)`` as each one ends (``error``: the exception of a run that crashed).
+trains the run directory from its saved config or resumes it from its checkpoint, so a run
+interrupted under one executor continues under any other. Each executor module registers an
+:class:`Executor` in :data:`memgan_bench.registry.EXECUTORS` under the name ``--executor`` takes.
 """
 
 from __future__ import annotations
 
 import importlib
 import os
+from dataclasses import dataclass
+from typing import Callable, Optional
 
 from memgan_bench.errors import UserError
 
-MODULES = {"local": "memgan_bench.executors.local", "ray": "memgan_bench.executors.ray_tasks",
-           "slurm": "memgan_bench.executors.slurm"}
 
+@dataclass(frozen=True)
+class Executor:
+    """``run_all(runs, options, record)`` brings every run of ``runs`` (run directories) to an end and calls
+    ``record(run_dir, status, error)`` as each one ends (``error``: the exception of a run that crashed).
+    ``needs``: the optional package it imports and the extra that installs it, checked by :meth:`load`."""
 
-def executor_module(name: str):
-    return importlib.import_module(MODULES[name])
+    run_all: Callable
+    needs: Optional[tuple[str, str]] = None
+
+    def load(self) -> "Executor":
+        """This executor, once its optional package imports (else a one-line :class:`UserError`)."""
+        if self.needs:
+            require(*self.needs)
+        return self
 
 
 def require(package: str, extra: str):

@@ -16,7 +16,9 @@ import threading
 import time
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor, as_completed
 
+from memgan_bench.executors import Executor
 from memgan_bench.executors.worker import run_one
+from memgan_bench.registry import EXECUTORS
 
 
 PARENT_POLL_S = 1.0
@@ -46,3 +48,6 @@ def run_all(runs, options, record) -> None:
         for future in as_completed(futures):
             error = future.exception()
             record(futures[future], None if error else future.result(), error)
+
+
+EXECUTORS.register("local")(Executor(run_all))

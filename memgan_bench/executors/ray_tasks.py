@@ -10,13 +10,14 @@ node died; the rerun resumes the run from its checkpoint. At most ``--max-parall
 from __future__ import annotations
 
 from memgan_bench.errors import UserError
-from memgan_bench.executors import require, usable_cores
+from memgan_bench.executors import Executor, usable_cores
 from memgan_bench.executors.worker import run_one
-
-ray = require("ray", "ray")
+from memgan_bench.registry import EXECUTORS
 
 
 def connect(address) -> None:
+    import ray
+
     if address is None:
         ray.init(address="local", num_cpus=usable_cores(), include_dashboard=False, log_to_driver=True)
         return
@@ -28,6 +29,8 @@ def connect(address) -> None:
 
 def check_feasible(cpus: float, gpus: float) -> None:
     """Refuse a per-run request no live node can meet (Ray would keep such a task pending forever)."""
+    import ray
+
     nodes = [node["Resources"] for node in ray.nodes() if node.get("Alive")]
     if not any(node.get("CPU", 0) >= cpus and node.get("GPU", 0) >= gpus for node in nodes):
         offered = ", ".join(f"{node.get('CPU', 0):g} CPU/{node.get('GPU', 0):g} GPU" for node in nodes) or "none"
@@ -35,6 +38,8 @@ def check_feasible(cpus: float, gpus: float) -> None:
 
 
 def run_all(runs, options, record) -> None:
+    import ray
+
     connect(options.ray_address)
     try:
         check_feasible(options.cpus_per_run, options.gpus_per_run)
@@ -54,3 +59,6 @@ def run_all(runs, options, record) -> None:
             record(run, status, error)
     finally:
         ray.shutdown()
+
+
+EXECUTORS.register("ray")(Executor(run_all, needs=("ray", "ray")))

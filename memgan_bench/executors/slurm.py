@@ -1,34 +1,41 @@
 """``--executor slurm``: the runs as one submitit job array (``map_array``), at most ``--max-parallel`` at once.
 
-Each array task runs :class:`RunJob`, a ``submitit.helpers.Checkpointable``: when SLURM preempts it or its
-time limit nears (``--slurm-signal-delay-s`` before it, SLURM sends USR2), submitit requeues the same task,
-which resumes the run from its checkpoint. Each run's job id is written to ``RUN_DIR/job_id``. submitit's
-logs and pickles go to ``OUT/.submitit``. ``--slurm-requeues`` bounds the requeues after time limits.
-``--slurm-cluster local`` runs the tasks as processes on this machine (submitit's LocalExecutor, with its
-time limits and requeues; in waves of ``--max-parallel``), for trying a sweep without SLURM.
+Each array task runs :class:`RunJob`, checkpointable in submitit's sense (it has a ``checkpoint`` method):
+when SLURM preempts it or its time limit nears (``--slurm-signal-delay-s`` before it, SLURM sends USR2),
+submitit requeues the same task, which resumes the run from its checkpoint. Each run's job id is written to
+its run directory. submitit's logs and pickles go to ``OUT/.submitit``. ``--slurm-requeues`` bounds the
+requeues after time limits. ``--slurm-cluster local`` runs the tasks as processes on this machine (submitit's
+LocalExecutor, with its time limits and requeues; in waves of ``--max-parallel``), for trying a sweep without
+SLURM.
 """
 
 from __future__ import annotations
 
 import math
 
-from memgan_bench.atomic import atomic_write_text
 from memgan_bench.errors import UserError
-from memgan_bench.executors import require
+from memgan_bench.executors import Executor
 from memgan_bench.executors.worker import run_one
+from memgan_bench.registry import EXECUTORS
 
-submitit = require("submitit", "slurm")
 
-
-class RunJob(submitit.helpers.Checkpointable):
-    """One run; its default ``checkpoint`` resubmits the same call, which resumes from the run's checkpoint."""
+class RunJob:
+    """One run; ``checkpoint`` resubmits the same call (as ``submitit.helpers.Checkpointable`` does), which
+    resumes from the run's checkpoint."""
 
     def __call__(self, run_dir: str, threads: int) -> str:
         return run_one(run_dir, threads)
 
+    def checkpoint(self, *args, **kwargs):
+        import submitit
+
+        return submitit.helpers.DelayedSubmission(self, *args, **kwargs)
+
 
 def make_executor(options, folder):
     """submitit's SLURM executor, or its local stand-in (which takes a time limit in fractional minutes)."""
+    import submitit
+
     if options.slurm_cluster == "local":
         executor = submitit.LocalExecutor(folder, max_num_timeout=options.slurm_requeues)
         executor.update_parameters(timeout_min=options.slurm_time_min, signal_delay_s=options.slurm_signal_delay_s,
@@ -53,10 +60,13 @@ def run_all(runs, options, record) -> None:
         batch = runs[start : start + wave]
         jobs = executor.map_array(RunJob(), [str(run.path) for run in batch], [options.threads_per_run] * len(batch))
         for run, job in zip(batch, jobs):
-            atomic_write_text(run.path / "job_id", f"{job.job_id}\n")
+            run.write_job_id(job.job_id)
         for run, job in zip(batch, jobs):
             try:
                 status, error = job.result(), None
             except Exception as err:  # submitit.core.utils.FailedJobError / UncompletedJobError
                 status, error = None, err
             record(run, status, error)
+
+
+EXECUTORS.register("slurm")(Executor(run_all, needs=("submitit", "slurm")))

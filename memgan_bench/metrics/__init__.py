@@ -1,1 +1,1 @@
-"""Evaluation metrics; the ones run during training are plugins registered in this package."""
+"""Metric maths, called by the plugins of :mod:`memgan_bench.plugins`, and the table of metric names."""

@@ -35,7 +35,7 @@ from typing import Optional
 
 import torch
 
-from memgan_bench.metrics.classifier import EvalClassifier, batched
+from memgan_bench.evaluation.classifier import EvalClassifier, batched
 
 
 def kl_divergence(p: torch.Tensor, q: torch.Tensor) -> float:

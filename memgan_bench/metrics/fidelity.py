@@ -26,7 +26,7 @@ import torch
 from torch.utils.data import Dataset
 
 from memgan_bench.errors import UserError
-from memgan_bench.metrics.classifier import EvalClassifier
+from memgan_bench.evaluation.classifier import EvalClassifier
 
 METRIC_FLAGS = {"is": "isc", "fid": "fid", "kid": "kid", "pr": "prc"}
 RESULT_KEYS = {"inception_score_mean": "is_mean", "inception_score_std": "is_std",

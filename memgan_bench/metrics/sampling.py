@@ -3,11 +3,12 @@ classes of a run."""
 
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Optional
 
 import torch
 
 from memgan_bench.data.base import ImageData
+from memgan_bench.method import cycled_labels
 
 
 def seen_classes(ctx) -> tuple[int, ...]:
@@ -20,14 +21,6 @@ def seen_classes(ctx) -> tuple[int, ...]:
 def seen_data(data: ImageData, ctx) -> ImageData:
     classes = seen_classes(ctx)
     return data if len(classes) == data.num_classes else data.of_classes(classes)
-
-
-def cycled_labels(classes: Sequence[int] | torch.Tensor, n: int, start: int | torch.Tensor = 0) -> torch.Tensor:
-    """n labels cycling through ``classes`` from position ``start``: label i is classes[(start + i) mod k]
-    for k classes, so each class gets ⌊n/k⌋ or ⌈n/k⌉ of them (on the device of ``classes`` and ``start``,
-    which may be a device tensor: no host sync)."""
-    classes = torch.as_tensor(classes)
-    return classes[(torch.arange(n, device=classes.device) + start) % classes.numel()]
 
 
 def generate(method, n: int, classes: Optional[tuple[int, ...]] = None, batch_size: int = 500) -> torch.Tensor:

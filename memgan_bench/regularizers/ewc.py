@@ -31,9 +31,9 @@ from torch import nn
 
 from memgan_bench.engine.seeding import seeded_rng
 from memgan_bench.errors import UserError
-from memgan_bench.plugins import Plugin
-from memgan_bench.registry import PLUGINS
 from memgan_bench.method import evaluation_mode
+from memgan_bench.plugin import Plugin
+from memgan_bench.registry import PLUGINS
 
 
 def ewc_penalty(params: dict[str, torch.Tensor], anchor: dict[str, torch.Tensor],

@@ -46,8 +46,8 @@ from memgan_bench.errors import UserError
 from memgan_bench.method import Batch, GANMethod, Latent, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
 from methods.aan.rbm import SpinRBM
-from methods.dcgan import adversarial_logs, discriminator_loss, generator_loss
-from methods.nets import build_generator, build_trunk, init_weights
+from methods.common.losses import adversarial_logs, discriminator_loss, generator_loss
+from methods.common.nets import build_generator, build_trunk, init_weights
 
 
 def spin_entropy_bits(mean: torch.Tensor) -> torch.Tensor:

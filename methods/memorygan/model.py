@@ -28,10 +28,10 @@ import torch.nn.functional as F
 
 from memgan_bench.data.base import DataSpec
 from memgan_bench.errors import UserError
-from memgan_bench.registry import METHODS
 from memgan_bench.method import Batch, GANMethod, LatentSpec, optimizer_step
+from memgan_bench.registry import METHODS
+from methods.common.nets import build_generator, build_trunk, init_weights
 from methods.memorygan.memory import VMFMemory
-from methods.nets import build_generator, build_trunk, init_weights
 
 
 @METHODS.register("memorygan")

@@ -7,7 +7,7 @@ from memgan_bench.cli import main
 
 @pytest.fixture
 def tiny(monkeypatch, tiny_classifier, tmp_path):
-    import memgan_bench.metrics.classifier as classifier
+    import memgan_bench.evaluation.classifier as classifier
 
     monkeypatch.setenv("MEMGAN_BENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(classifier, "load_or_train_classifier", lambda *args, **kwargs: tiny_classifier)

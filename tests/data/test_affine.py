@@ -3,10 +3,12 @@
 import pytest
 import torch
 
-from memgan_bench.data import DATASETS, load_dataset
+from memgan_bench.data import load_dataset
+
 from memgan_bench.data.affine import affine_place, random_affine
 from memgan_bench.data.base import split_generator
 from memgan_bench.errors import UserError
+from memgan_bench.registry import DATASETS
 
 
 def ink(images):

@@ -3,9 +3,11 @@
 import pytest
 import torch
 
-from memgan_bench.data import DATASETS, SPLITS_KEPT, ImageData, load_dataset
+from memgan_bench.data import SPLITS_KEPT, ImageData, load_dataset
+
 from memgan_bench.data import mnist_family
 from memgan_bench.errors import UserError
+from memgan_bench.registry import DATASETS
 
 REAL_FROM_USER_FILES = ["mnist", "affine-mnist", "cifar10", "svhn", "celeba"]
 

@@ -6,7 +6,9 @@ import math
 import pytest
 import torch
 
-from memgan_bench.data import DATASETS, load_dataset
+from memgan_bench.data import load_dataset
+
+from memgan_bench.registry import DATASETS
 
 
 @pytest.mark.parametrize("name, radius, std", [("ring8", 1.0, 0.01), ("ring8-r2", 2.0, 0.02)])

@@ -12,7 +12,7 @@ from memgan_bench.cli import main
 from memgan_bench.config import resolve
 from memgan_bench.engine import trainer
 from memgan_bench.engine.runner import bring_to_finished
-from memgan_bench.plugins import Plugin
+from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS
 from memgan_bench.results import read_rows
 

@@ -5,7 +5,8 @@ import torch
 
 from memgan_bench.data import DataSpec, load_dataset
 from memgan_bench.method import Batch
-from methods.dcgan import DCGAN, discriminator_loss, generator_loss
+from methods.common.losses import discriminator_loss, generator_loss
+from methods.dcgan import DCGAN
 
 
 def test_losses_match_the_log_formulas():

@@ -5,15 +5,15 @@ import pytest
 import torch
 
 from memgan_bench.config import resolve
-from memgan_bench.data import DATASETS
 from memgan_bench.data.base import Batch, DataSpec, ImageData
 from memgan_bench.engine import trainer
 from memgan_bench.engine.checkpoint import load_checkpoint
 from memgan_bench.errors import UserError
+from memgan_bench.registry import DATASETS
 from memgan_bench.scenario import Experience
 from memgan_bench.typed import build
+from methods.common.partitions import kmeans, lloyd, random_partition
 from methods.gan_ensemble import GANEnsemble
-from methods.partitions import kmeans, lloyd, random_partition
 from tests.methods.test_streams import config, one_thread, train_cut_and_resume, two_blobs  # noqa: F401 (one_thread: autouse)
 
 POINTS = DataSpec((2,), 4)
@@ -185,7 +185,7 @@ def test_a_stream_with_one_component_per_experience_is_accepted():
 
 
 def test_kmeans_space_classifier_clusters_the_evaluation_classifiers_features(monkeypatch, tiny_classifier, fmnist):
-    import memgan_bench.metrics.classifier as classifier_module
+    import memgan_bench.evaluation.classifier as classifier_module
 
     asked = {}
 

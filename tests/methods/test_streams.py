@@ -10,12 +10,13 @@ import pytest
 import torch
 
 from memgan_bench.config import resolve
-from memgan_bench.data import DATASETS, DataSpec
+from memgan_bench.data import DataSpec
 from memgan_bench.data.base import ImageData
 from memgan_bench.engine import trainer
 from memgan_bench.engine.checkpoint import load_checkpoint
-from memgan_bench.results import read_rows
+from memgan_bench.registry import DATASETS
 from memgan_bench.registry import METHODS
+from memgan_bench.results import read_rows
 
 
 def two_blobs(split, root, seed):

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from memgan_bench.errors import UserError
-from memgan_bench.metrics.classifier import EvalClassifier
+from memgan_bench.evaluation.classifier import EvalClassifier
 from memgan_bench.metrics.fidelity import BOUND_CLASSIFIERS, compute_fidelity, to_uint8
 
 N = 1000

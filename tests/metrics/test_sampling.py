@@ -3,7 +3,8 @@ from types import SimpleNamespace
 import torch
 
 from memgan_bench.data.base import ImageData
-from memgan_bench.metrics.sampling import cycled_labels, generate, random_rows, seen_classes, seen_data
+from memgan_bench.method import cycled_labels
+from memgan_bench.metrics.sampling import generate, random_rows, seen_classes, seen_data
 
 
 class Echo:

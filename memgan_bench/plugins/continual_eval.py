@@ -34,14 +34,14 @@ from typing import Optional
 import numpy as np
 import torch
 
-from memgan_bench.metrics.classifier import ClassifierConfig, EvalClassifier, accuracy, batched, train_classifier
+from memgan_bench.evaluation.classifier import ClassifierConfig, EvalClassifier, accuracy, batched, train_classifier
+from memgan_bench.method import cycled_labels
 from memgan_bench.metrics.continual import summary
 from memgan_bench.metrics.coverage import class_coverage
 from memgan_bench.metrics.fidelity import compute_fidelity
 from memgan_bench.metrics.forgetting import ForgettingTracker
-from memgan_bench.metrics.plugin_forgetting import add_class_probes
-from memgan_bench.metrics.sampling import cycled_labels
-from memgan_bench.plugins import Plugin
+from memgan_bench.plugin import Plugin
+from memgan_bench.plugins.d_forgetting import add_class_probes
 from memgan_bench.registry import PLUGINS
 
 

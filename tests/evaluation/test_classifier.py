@@ -4,11 +4,11 @@ import pytest
 import torch
 
 from memgan_bench.errors import UserError
-from memgan_bench.metrics.classifier import (ARCHS, ClassifierArch, EvalClassifier, accuracy, load_or_train_classifier,
-                                             random_translate)
-from memgan_bench.metrics.continual_eval import ContinualEval
-from memgan_bench.metrics.plugin_coverage import CoverageConfig
-from memgan_bench.metrics.plugin_fidelity import FidelityConfig
+from memgan_bench.evaluation.classifier import (ARCHS, ClassifierArch, EvalClassifier, accuracy,
+                                                load_or_train_classifier, random_translate)
+from memgan_bench.plugins.continual_eval import ContinualEval
+from memgan_bench.plugins.coverage import CoverageConfig
+from memgan_bench.plugins.fidelity import FidelityConfig
 from memgan_bench.typed import build
 
 
@@ -93,7 +93,7 @@ def test_processes_that_need_the_same_classifier_at_once_train_it_once(tmp_path)
     import subprocess
     import sys
 
-    code = ("from memgan_bench.metrics.classifier import load_or_train_classifier as f; "
+    code = ("from memgan_bench.evaluation.classifier import load_or_train_classifier as f; "
             f"f('fashion-mnist', arch='tiny', epochs=1, subset=600, device='cpu', cache_dir={str(tmp_path)!r})")
     procs = [subprocess.Popen([sys.executable, "-c", code], stderr=subprocess.PIPE, text=True) for _ in range(2)]
     errors = [proc.communicate(timeout=300)[1] for proc in procs]

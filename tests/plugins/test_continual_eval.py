@@ -7,10 +7,10 @@ import torch
 from torch import nn
 
 from memgan_bench.data.base import DataSpec, ImageData
-from memgan_bench.metrics.continual_eval import ContinualEval, task_classes
-from memgan_bench.typed import build
 from memgan_bench.method import GANMethod, LatentSpec
+from memgan_bench.plugins.continual_eval import ContinualEval, task_classes
 from memgan_bench.registry import SCENARIOS
+from memgan_bench.typed import build
 
 K = 3
 LEVELS = torch.linspace(-1, 1, K)  # class c = the constant image at LEVELS[c]

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from memgan_bench.engine.seeding import derive_seed, seeded_rng
 from memgan_bench.metrics.goof import goof_report
 from memgan_bench.metrics.sampling import random_rows, seen_data
-from memgan_bench.plugins import Plugin
+from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS
 
 

@@ -2,8 +2,8 @@ import pytest
 
 from memgan_bench.config import resolve
 from memgan_bench.engine.trainer import train
-from memgan_bench.metrics.plugin_tensorboard import TensorBoardPlugin
-from memgan_bench.plugins import Plugin
+from memgan_bench.loggers.tensorboard import TensorBoardPlugin
+from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS
 from memgan_bench.results import read_rows
 

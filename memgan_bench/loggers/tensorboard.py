@@ -1,7 +1,7 @@
 """``tensorboard`` plugin: a run's rows as TensorBoard scalars and its sample grids as images, written to
 ``<run dir>/tensorboard`` with ``torch.utils.tensorboard`` (view: ``tensorboard --logdir runs/``).
 
-It follows ``results.csv`` from the byte where it left off, so every row any part of the run records
+It follows the run's results file from the byte where it left off, so every row any part of the run records
 (losses ``loss/*``, diagnostics ``diag/*``, metrics) becomes a scalar tagged with its metric name at its
 step, without the engine telling it anything; a step costs one ``stat`` of the file. Events are flushed
 at every checkpoint (``state_dict``), and a resumed run purges the events after its checkpoint step, so
@@ -13,7 +13,7 @@ import csv
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from memgan_bench.plugins import Plugin
+from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS
 
 
@@ -30,14 +30,14 @@ class TensorBoardPlugin(Plugin):
     def before_training(self, ctx) -> None:
         from torch.utils.tensorboard import SummaryWriter
 
-        self.writer = SummaryWriter(str(ctx.run.path / "tensorboard"), purge_step=ctx.step + 1 if ctx.step else None,
+        self.writer = SummaryWriter(str(ctx.run.tensorboard), purge_step=ctx.step + 1 if ctx.step else None,
                                     flush_secs=self.cfg.flush_secs)
         self.results: Path = ctx.run.results
         self.offset = self.results.stat().st_size if self.results.exists() else 0  # rows logged before a resume
         self.last_grid = None
 
     def follow(self) -> None:
-        """Log the complete rows appended to results.csv since the last call."""
+        """Log the complete rows appended to the results file since the last call."""
         size = self.results.stat().st_size if self.results.exists() else 0
         if size <= self.offset:
             return

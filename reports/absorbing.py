@@ -9,25 +9,21 @@ A logged row is *in the state* when all three hold:
 
 Per run this reports the first step in the state, the share of logged rows in it, and whether the run ends in
 it (its last logged row); per config (run directories ``<config>-s<seed>``, seeds pooled), how many runs
-entered it and ended in it. Usage::
-
-    python -m methods.memorygan.absorbing RUN_DIR_OR_PARENT... [--json]
+entered it and ended in it. Run as ``memgan-bench analyze absorbing RUN_DIR_OR_PARENT... [--json]``.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
-import math
 import re
-import sys
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from memgan_bench.config import read_yaml
 from memgan_bench.errors import UserError
+from memgan_bench.registry import REPORTS
 from memgan_bench.results import read_rows
-from memgan_bench.run_progress import find_runs
+from memgan_bench.rundir import RunDir, find_runs
+from reports.stats import wilson
 
 RESET_RATE_MIN = 0.45
 CLIP_MULTIPLE = 10
@@ -52,8 +48,8 @@ def in_state(reset_rate: float, d_real: float, d_fake: float, eps: float) -> boo
 
 
 def run_state(run_dir: Path) -> RunState:
-    """The absorbing-state record of one MemoryGAN run directory (``results.csv`` + ``config.yaml``)."""
-    rows = [row for row in read_rows(run_dir / "results.csv") if row["metric"] in METRICS]
+    """The absorbing-state record of one MemoryGAN run directory (its results and saved config)."""
+    rows = [row for row in read_rows(RunDir(run_dir).results) if row["metric"] in METRICS]
     if not rows:
         raise UserError(f"{run_dir}: no {METRICS[0]} rows; is it a MemoryGAN run that has logged?")
     by_step: dict[int, dict[str, float]] = {}
@@ -71,16 +67,17 @@ def run_state(run_dir: Path) -> RunState:
 
 def _model_config(run_dir: Path) -> dict:
     """The resolved model section a run wrote (``fidelity``, ``eps``)."""
-    model = read_yaml(run_dir / "config.yaml").get("model") or {}
+    run = RunDir(run_dir)
+    model = run.saved_config().get("model") or {}
     if "fidelity" not in model or "eps" not in model:
-        raise UserError(f"{run_dir}/config.yaml has no model.fidelity / model.eps: not a resolved MemoryGAN config")
+        raise UserError(f"{run.config} has no model.fidelity / model.eps: not a resolved MemoryGAN config")
     return model
 
 
 def run_dirs(paths: list[Path]) -> list[Path]:
     """The MemoryGAN run directories that have logged, at or below ``paths``."""
-    found = [run for path in paths for run in find_runs(path)
-             if (run / "results.csv").exists() and read_yaml(run / "config.yaml").get("method") == "memorygan"]
+    found = [run for run in find_runs(paths, require=("config", "results"))
+             if RunDir(run).saved_config().get("method") == "memorygan"]
     if not found:
         raise UserError(f"no MemoryGAN run directory under {', '.join(map(str, paths))}")
     return found
@@ -100,40 +97,22 @@ def summary(states: list[RunState]) -> list[dict]:
     return out
 
 
-def wilson(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
-    """Wilson score interval for a binomial proportion (two-sided 95 % by default)."""
-    p = successes / n
-    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
-    return (max(0.0, centre - half), min(1.0, centre + half))
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("paths", nargs="+", type=Path)
-    parser.add_argument("--json", action="store_true", help="print JSON instead of Markdown tables")
-    args = parser.parse_args(argv)
-    try:
-        states = [run_state(run) for run in run_dirs(args.paths)]
-    except UserError as err:
-        print(f"error: {err}", file=sys.stderr)
-        return 2
+@REPORTS.register("absorbing")
+def analyze(paths: list[Path], as_json: bool = False) -> str:
+    """The per-config and per-run tables (Markdown, or JSON with ``as_json``) of the runs below ``paths``."""
+    states = [run_state(run) for run in run_dirs(paths)]
     groups = summary(states)
-    if args.json:
-        print(json.dumps({"runs": [asdict(s) for s in states], "summary": groups}, indent=1))
-        return 0
-    print("| config | data | fidelity | n | entered the state | 95 % CI | ends in it | 95 % CI |\n"
-          "|---|---|---|---|---|---|---|---|")
+    if as_json:
+        return json.dumps({"runs": [asdict(s) for s in states], "summary": groups}, indent=1)
+    lines = ["| config | data | fidelity | n | entered the state | 95 % CI | ends in it | 95 % CI |",
+             "|---|---|---|---|---|---|---|---|"]
     for g in groups:
-        print(f"| {g['config']} | {g['dataset']} | {g['fidelity']} | {g['n']} "
-              f"| {g['entered']} | {g['entered_ci'][0]:.2f}–{g['entered_ci'][1]:.2f} "
-              f"| {g['ended']} | {g['ended_ci'][0]:.2f}–{g['ended_ci'][1]:.2f} |")
-    print("\n| run | fidelity | first step in state | share of logged rows | ends in it |\n|---|---|---|---|---|")
+        lines.append(f"| {g['config']} | {g['dataset']} | {g['fidelity']} | {g['n']} "
+                     f"| {g['entered']} | {g['entered_ci'][0]:.2f}–{g['entered_ci'][1]:.2f} "
+                     f"| {g['ended']} | {g['ended_ci'][0]:.2f}–{g['ended_ci'][1]:.2f} |")
+    lines += ["", "| run | fidelity | first step in state | share of logged rows | ends in it |",
+              "|---|---|---|---|---|"]
     for s in states:
-        print(f"| {s.run_id} | {s.fidelity} | {s.first_step if s.first_step is not None else '–'} "
-              f"| {s.share_in_state:.2f} | {'yes' if s.ends_in_state else 'no'} |")
-    return 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+        lines.append(f"| {s.run_id} | {s.fidelity} | {s.first_step if s.first_step is not None else '–'} "
+                     f"| {s.share_in_state:.2f} | {'yes' if s.ends_in_state else 'no'} |")
+    return "\n".join(lines)

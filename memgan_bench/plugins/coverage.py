@@ -12,10 +12,10 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from memgan_bench.engine.seeding import seeded_rng
-from memgan_bench.metrics.classifier import ClassifierConfig
+from memgan_bench.evaluation.classifier import ClassifierConfig
 from memgan_bench.metrics.coverage import class_coverage, mixture_coverage
 from memgan_bench.metrics.sampling import generate, seen_classes, seen_data
-from memgan_bench.plugins import Plugin
+from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS
 
 DEFAULT_SAMPLES = {"images": 10_000, "mixture": 2_500}

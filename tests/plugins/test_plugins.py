@@ -7,8 +7,8 @@ import torch
 from memgan_bench.config import resolve
 from memgan_bench.engine.trainer import train
 from memgan_bench.errors import UserError
+from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS as PLUGIN_REGISTRY
-from memgan_bench.plugins import Plugin
 from memgan_bench.results import read_rows
 
 PLUGINS = {
@@ -22,7 +22,7 @@ PLUGINS = {
 @pytest.fixture
 def use_tiny_classifier(monkeypatch, tiny_classifier, tmp_path):
     """Plugins load the session's tiny classifier instead of training one; nothing touches the user cache."""
-    import memgan_bench.metrics.classifier as classifier
+    import memgan_bench.evaluation.classifier as classifier
 
     monkeypatch.setenv("MEMGAN_BENCH_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(classifier, "load_or_train_classifier", lambda *args, **kwargs: tiny_classifier)
@@ -86,7 +86,7 @@ def test_forgetting_state_survives_resume(tiny_dcgan_config, tmp_path, scoped_re
 
 
 def test_per_class_real_probes_arrive_with_their_class(fmnist):
-    from memgan_bench.metrics.plugin_forgetting import ForgettingConfig, ForgettingPlugin
+    from memgan_bench.plugins.d_forgetting import ForgettingConfig, ForgettingPlugin
 
     _, test = fmnist
     plugin = ForgettingPlugin(ForgettingConfig(real_size=5, per_class_real=True))
@@ -106,7 +106,7 @@ def test_per_class_real_probes_arrive_with_their_class(fmnist):
 
 def test_fidelity_refuses_2d_data():
     from memgan_bench.data import load_dataset
-    from memgan_bench.metrics.plugin_fidelity import FidelityConfig, FidelityPlugin
+    from memgan_bench.plugins.fidelity import FidelityConfig, FidelityPlugin
 
     ctx = SimpleNamespace(train_data=load_dataset("ring8", "train"))
     with pytest.raises(UserError, match="needs image data"):
@@ -114,7 +114,7 @@ def test_fidelity_refuses_2d_data():
 
 
 def test_coverage_scores_2500_samples_of_one_latent_set_on_2d_data(tiny_dcgan_config, tmp_path, monkeypatch):
-    import memgan_bench.metrics.plugin_coverage as coverage
+    import memgan_bench.plugins.coverage as coverage
 
     calls = []  # (number of samples, the RNG's next draws when they are generated) per evaluation
     monkeypatch.setattr(coverage, "generate", lambda method, n, classes=None: calls.append(

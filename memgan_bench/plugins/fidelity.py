@@ -6,10 +6,10 @@ from dataclasses import dataclass, field
 from typing import Optional
 
 from memgan_bench.errors import UserError
-from memgan_bench.metrics.classifier import ClassifierConfig
+from memgan_bench.evaluation.classifier import ClassifierConfig
 from memgan_bench.metrics.fidelity import METRIC_FLAGS, compute_fidelity
 from memgan_bench.metrics.sampling import generate, random_rows, seen_classes, seen_data
-from memgan_bench.plugins import Plugin
+from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS
 
 

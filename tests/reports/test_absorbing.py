@@ -6,7 +6,9 @@ import pytest
 import yaml
 
 from memgan_bench.results import HEADER, ROW_FIELDS
-from methods.memorygan import absorbing
+from memgan_bench.cli import main
+from reports import absorbing
+from reports.stats import wilson
 
 
 def write_run(root, name, history, fidelity="paper", eps=1e-3, method="memorygan", seed=0):
@@ -56,7 +58,7 @@ def test_clip_comes_from_the_run_config(tmp_path):
 
 @pytest.mark.parametrize("k,n,expected", [(0, 10, (0.0, 0.2775)), (5, 10, (0.2366, 0.7634)), (10, 10, (0.7225, 1.0))])
 def test_wilson_interval_known_values(k, n, expected):
-    assert absorbing.wilson(k, n) == pytest.approx(expected, abs=1e-4)
+    assert wilson(k, n) == pytest.approx(expected, abs=1e-4)
 
 
 def test_summary_pools_the_seeds_of_each_config_and_skips_other_methods(tmp_path, capsys):
@@ -64,14 +66,23 @@ def test_summary_pools_the_seeds_of_each_config_and_skips_other_methods(tmp_path
         write_run(tmp_path, f"paper-s{seed}", [HEALTHY, STUCK] if seed else [HEALTHY, HEALTHY], seed=seed)
         write_run(tmp_path, f"official-s{seed}", [HEALTHY, HEALTHY], fidelity="official", seed=seed)
     write_run(tmp_path, "dcgan", [STUCK], method="dcgan")
-    assert absorbing.main([str(tmp_path), "--json"]) == 0
+    assert main(["analyze", "absorbing", str(tmp_path), "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert len(out["runs"]) == 6
     by_config = {g["config"]: (g["fidelity"], g["n"], g["entered"], g["ended"]) for g in out["summary"]}
     assert by_config == {"official": ("official", 3, 0, 0), "paper": ("paper", 3, 2, 2)}
 
 
+def test_markdown_tables_name_each_config_and_run(tmp_path, capsys):
+    write_run(tmp_path, "paper-s0", [HEALTHY, STUCK])
+    assert main(["analyze", "absorbing", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "| paper | fashion-mnist | paper | 1 | 1 | 0.21–1.00 | 1 | 0.21–1.00 |" in lines
+    assert "| paper-s0 | paper | 200 | 0.50 | yes |" in lines
+
+
 def test_no_memorygan_runs_is_one_line_and_exit_2(tmp_path, capsys):
     write_run(tmp_path, "dcgan", [STUCK], method="dcgan")
-    assert absorbing.main([str(tmp_path)]) == 2
+    assert main(["analyze", "absorbing", str(tmp_path)]) == 2
     assert capsys.readouterr().err.count("\n") == 1
+

@@ -7,11 +7,11 @@ from dataclasses import dataclass, field
 import torch
 
 from memgan_bench.engine.seeding import derive_seed, seeded_rng
+from memgan_bench.method import evaluation_mode
 from memgan_bench.metrics.forgetting import ForgettingTracker
 from memgan_bench.metrics.sampling import generate, random_rows, seen_classes
-from memgan_bench.plugins import Plugin
+from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS
-from memgan_bench.method import evaluation_mode
 
 
 def fakes_for_threshold(ctx, real: torch.Tensor) -> torch.Tensor | None:

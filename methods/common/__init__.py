@@ -1,0 +1,1 @@
+"""Parts shared by the GAN methods (losses, networks, partitions, stacked networks): not methods."""
