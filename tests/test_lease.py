@@ -43,9 +43,11 @@ def test_a_lease_of_a_dead_process_on_this_host_is_taken_over(tmp_path):
 
 
 def test_this_pid_without_holding_the_lease_is_a_restarted_container(tmp_path):
-    write_lease(tmp_path)  # same host and pid, but this process never claimed it
+    write_lease(tmp_path, started=1.0, heartbeat=time.time())  # same host and pid, never claimed here
     with Lease.claim(tmp_path):
-        pass
+        record = read_lease(tmp_path / "lease")
+        assert record["pid"] == os.getpid() and record["started"] > 1.0  # a new claim, not the old record
+    assert not (tmp_path / "lease").exists()
 
 
 def test_another_hosts_lease_is_held_until_its_heartbeat_is_old(tmp_path):
@@ -73,7 +75,8 @@ def test_a_torn_lease_file_is_stale_once_its_mtime_is_old(tmp_path):
         Lease.claim(tmp_path)
     old = time.time() - lease.STALE_AFTER_S - 5
     os.utime(tmp_path / "lease", (old, old))
-    Lease.claim(tmp_path).release()
+    with Lease.claim(tmp_path):
+        assert read_lease(tmp_path / "lease")["pid"] == os.getpid()
 
 
 def test_heartbeat_refreshes_and_release_leaves_a_taken_over_lease(tmp_path):

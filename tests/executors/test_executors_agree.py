@@ -12,6 +12,7 @@ import pytest
 import yaml
 
 from memgan_bench.cli import main
+from tests.packages import require
 from memgan_bench.config import load_config
 from memgan_bench.engine.trainer import train
 
@@ -26,7 +27,7 @@ EXECUTORS = {
 @pytest.mark.slow
 def test_every_executor_gives_the_same_run_directories(tmp_path, write_configs, run_outcome):
     for package in ("ray", "submitit"):
-        pytest.importorskip(package)
+        require(package)
     configs = write_configs(3)
     outcomes = {}
     for name, options in EXECUTORS.items():
@@ -56,7 +57,7 @@ def test_a_timed_out_submitit_job_is_requeued_and_resumes_from_its_checkpoint(tm
     """Under a sub-minute time limit submitit takes any USR2 for the time limit. The test sends it (what
     SLURM sends ``--slurm-signal-delay-s`` before the limit) once the first checkpoint exists, instead of
     relying on the local controller's timer, which would fire at a fixed offset from process start-up."""
-    pytest.importorskip("submitit")
+    require("submitit")
     config = dict(tiny_dcgan_config, train=dict(tiny_dcgan_config["train"], steps=300, log_every=25,
                                                  checkpoint_every=25, sample_grid=0))
     (tmp_path / "long.yaml").write_text(yaml.safe_dump(config))
@@ -90,7 +91,7 @@ def test_an_executor_whose_package_is_missing_names_the_extra(tmp_path, tiny_dcg
 
 
 def test_a_ray_request_no_node_can_meet_fails_at_once(tmp_path, write_configs, capsys):
-    pytest.importorskip("ray")
+    require("ray")
     configs = write_configs(1)
     assert main(["sweep", str(configs), "--out", str(tmp_path / "out"), "--executor", "ray",
                  "--cpus-per-run", "1000"]) == 2
@@ -100,7 +101,7 @@ def test_a_ray_request_no_node_can_meet_fails_at_once(tmp_path, write_configs, c
 
 
 def test_joining_a_ray_cluster_that_is_not_there_is_one_line(tmp_path, write_configs, capsys):
-    pytest.importorskip("ray")
+    require("ray")
     configs = write_configs(1)
     assert main(["sweep", str(configs), "--out", str(tmp_path / "out"), "--executor", "ray",
                  "--ray-address", "auto"]) == 2  # no Ray cluster runs on this machine

@@ -66,9 +66,16 @@ def test_state_roundtrip_keeps_best_accuracy():
         restored.add_probe("s0", items(0, 2), is_real=False, step=7)
 
 
-def test_batched_evaluation_matches_whole(monkeypatch):
-    tracker = ForgettingTracker()
+def test_batched_evaluation_matches_whole():
+    """Batches of 7 over 101 probe items give the same row as one pass over all 101 (and the known answer:
+    D(x) = x on x = 0, 0.01, …, 1 has mean ½ and 50 of 101 items above ½)."""
     x = torch.linspace(0, 1, 101)[:, None]
-    tracker.add_probe("r", x, is_real=True, step=0)
-    (row,) = tracker.evaluate(lambda b: b[:, 0], 0, batch_size=7)
-    assert row["p_real"] == pytest.approx(0.5) and row["acc"] == pytest.approx(50 / 101)
+    rows, seen = {}, {}
+    for batch_size in (7, 101):
+        tracker = ForgettingTracker()
+        tracker.add_probe("r", x, is_real=True, step=0)
+        sizes = seen.setdefault(batch_size, [])
+        (rows[batch_size],) = tracker.evaluate(lambda b: (sizes.append(len(b)), b[:, 0])[1], 0, batch_size=batch_size)
+    assert seen[7] == [7] * 14 + [3] and seen[101] == [101]
+    assert rows[7] == pytest.approx(rows[101])
+    assert rows[101]["p_real"] == pytest.approx(0.5) and rows[101]["acc"] == pytest.approx(50 / 101)
