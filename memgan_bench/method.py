@@ -79,6 +79,21 @@ def optimizer_step(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None
     optimizer.step()
 
 
+def simultaneous_step(steps: dict[torch.optim.Optimizer, torch.Tensor]) -> None:
+    """Every optimizer's gradients from its own loss on one shared forward graph, then every step: the
+    players of a GAN updated simultaneously (ALI's ``ali_algorithm``, used by PacGAN), so G's gradient
+    is taken against the discriminator as it was before this step's D update."""
+    grads = []
+    for optimizer, loss in steps.items():
+        params = [p for group in optimizer.param_groups for p in group["params"]]
+        grads.append((params, torch.autograd.grad(loss, params, retain_graph=True, allow_unused=True)))
+    for params, gradients in grads:
+        for param, grad in zip(params, gradients):
+            param.grad = grad
+    for optimizer in steps:
+        optimizer.step()
+
+
 @contextlib.contextmanager
 def evaluation_mode(module: nn.Module):
     """Put ``module`` in eval mode (batch norm uses running statistics) and restore its modes after."""

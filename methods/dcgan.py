@@ -7,9 +7,16 @@ loss ``g_loss`` a config choice (``saturating``, the minimax form of MemoryGAN e
 ``pack: m > 1`` is PacGAN (Lin et al. 2018, §3): D judges packs of m samples, all real or all fake,
 concatenated along the first sample axis (2-D points: a 2m-vector, as the released code's
 ``tensor.concatenate(..., axis=1)``; images: m·C channels). A step consumes m real batches
-(``batches_per_step``) and m·B fakes, making B packs of each; G and the losses are unchanged.
+(``batches_per_step``: the m·B real points are consecutive positions of one shuffled epoch, so the slots of
+a pack are distinct uniform draws) and m·B fakes, making B packs of each. Pack slot i of every fake pack
+comes from its own generator pass G(z_i) on B latents (the released ``PacGAN.compute_losses`` applies the
+decoder once per z in ``zs``), so G's batch norm normalises over B, never m·B. The losses are unchanged.
 ``discriminate`` gives each sample its pack's P(real), packs being consecutive samples (an incomplete
 last pack is completed with the first samples).
+
+``update``: ``alternating`` steps D, then G against the updated D (DCGAN's practice); ``simultaneous``
+takes both players' gradients from one forward pass and steps both (ALI's ``ali_algorithm``, which
+PacGAN's synthetic experiments train with): G's gradient then sees D as it was before this step.
 """
 
 from __future__ import annotations
@@ -20,7 +27,7 @@ from typing import Literal
 import torch
 
 from memgan_bench.data.base import DataSpec
-from memgan_bench.method import Batch, GANMethod, LatentSpec, optimizer_step
+from memgan_bench.method import Batch, GANMethod, LatentSpec, optimizer_step, simultaneous_step
 from memgan_bench.registry import METHODS
 from methods.common.losses import adversarial_logs, discriminator_loss, generator_loss
 from methods.common.nets import build_generator, build_trunk, init_weights
@@ -36,10 +43,12 @@ class DCGAN(GANMethod):
         lr: float = field(default=2e-4, metadata={"min": 0.0})
         betas: tuple[float, float] = (0.5, 0.999)
         pack: int = field(default=1, metadata={"min": 1})
+        update: Literal["alternating", "simultaneous"] = "alternating"
 
     @classmethod
     def tiny_configs(cls) -> dict[str, dict]:
-        return {"default": {"z_dim": 8, "width": 8}, "packed": {"z_dim": 8, "width": 8, "pack": 2}}
+        return {"default": {"z_dim": 8, "width": 8},
+                "packed-simultaneous": {"z_dim": 8, "width": 8, "pack": 2, "update": "simultaneous"}}
 
     def __init__(self, cfg: Config, spec: DataSpec):
         super().__init__(cfg, spec)
@@ -71,10 +80,22 @@ class DCGAN(GANMethod):
         whole = torch.cat([x, x[torch.arange(-n % m, device=x.device) % n]]) if n % m else x
         return torch.sigmoid(self.discriminator(self.packed(whole)).squeeze(1)).repeat_interleave(m)[:n]
 
+    def packed_fakes(self, packs: int, device) -> torch.Tensor:
+        """m·``packs`` fakes in pack order (row j·m + i is slot i of pack j), slot i from its own pass G(z_i)."""
+        spec, m = self.latent_spec(), self.cfg.pack
+        slots = [self.generator(spec.sample_z(packs, device)) for _ in range(m)]
+        return torch.stack(slots, dim=1).flatten(0, 1)
+
     def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
-        z = self.latent_spec().sample_z(batch.x.shape[0], batch.x.device)
-        fake = self.generator(z)
+        fake = self.packed_fakes(batch.x.shape[0] // self.cfg.pack, batch.x.device)
         real_logits = self.discriminator(self.packed(batch.x)).squeeze(1)
+        if self.cfg.update == "simultaneous":
+            fake_logits = self.discriminator(self.packed(fake)).squeeze(1)
+            d_loss = discriminator_loss(real_logits, fake_logits)
+            g_loss = generator_loss(fake_logits, self.cfg.loss)
+            simultaneous_step({self.opt_d: d_loss, self.opt_g: g_loss})
+            return adversarial_logs(d_loss, g_loss, real_logits, fake_logits)
+
         fake_logits = self.discriminator(self.packed(fake.detach())).squeeze(1)
         d_loss = discriminator_loss(real_logits, fake_logits)
         optimizer_step(self.opt_d, d_loss)
