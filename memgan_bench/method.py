@@ -49,11 +49,14 @@ class LatentSpec:
     """The generator's input: a continuous part of ``z_dim`` dimensions with prior ``z_prior`` ("normal"
     N(0, I) or "uniform" U(−1, 1); a uniform z is also box-constrained to [−1, 1] when GOoF inverts G),
     and discrete parts with the given cardinalities (class labels, memory slots, mixture components);
-    ``discrete_sizes == ()`` for a plain generator."""
+    ``discrete_sizes == ()`` for a plain generator. ``spin``: G's continuous input is in fact a spin code
+    s ∈ {−1, +1}^z_dim drawn by the method (``sample_latent``), the uniform box being only its relaxation
+    (GOoF then also searches the codes themselves)."""
 
     z_dim: int
     z_prior: Literal["normal", "uniform"] = "normal"
     discrete_sizes: tuple[int, ...] = ()
+    spin: bool = False
 
     def sample_z(self, n: int, device: Any = None) -> torch.Tensor:
         if self.z_prior == "uniform":

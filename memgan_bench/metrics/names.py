@@ -31,6 +31,7 @@ METRICS: dict[str, MetricName] = {
     "reverse_kl": MetricName("Reverse KL (modes)", LOWER),
     "d_forgetting/mean_forgetting": MetricName("D forgetting", LOWER),
     "goof/gap": MetricName("GOoF gap", LOWER),
+    "goof_spin/gap": MetricName("GOoF gap (spin codes)", LOWER),
     "cl/acc_avg": MetricName("Final acc.", HIGHER),
     "cl/acc_forgetting_max": MetricName("Forgetting (max)", LOWER),
     "cl/acc_forgetting_last": MetricName("Forgetting (last)", LOWER),

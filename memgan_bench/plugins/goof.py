@@ -17,15 +17,19 @@ class GoofConfig:
     restarts: int = field(default=4, metadata={"min": 1})
     steps: int = field(default=200, metadata={"min": 0})
     lr: float = field(default=0.05, metadata={"min": 0.0})
-    codes: int = field(default=4, metadata={"min": 1})
+    codes: int = field(default=0, metadata={"min": 0})
     proxy_z: int = field(default=8, metadata={"min": 1})
     chunk: int = field(default=2048, metadata={"min": 1})
+    spin_rounds: int = field(default=50, metadata={"min": 0})
+    flip_candidates: int = field(default=8, metadata={"min": 1})
 
 
 @PLUGINS.register("goof")
 class GoofPlugin(Plugin):
     """At the end of training: rows ``goof/{train,test}_{mean,median,q10,q90}``, ``goof/gap`` and
-    ``goof/nn_test_train_*`` (nearest-training-image RMSE of the test points, the reference scale)."""
+    ``goof/nn_test_train_*`` (nearest-training-image RMSE of the test points, the reference scale); for a
+    spin latent (AAN) the same rows of the spin-code search under ``goof_spin/``. ``codes``: 0 searches
+    every discrete code exactly, m > 0 the m codes a proxy ranks nearest."""
 
     Config = GoofConfig
 
@@ -36,5 +40,6 @@ class GoofPlugin(Plugin):
             report = goof_report(ctx.method, random_rows(train, self.cfg.num_points, seed),
                                  random_rows(test, self.cfg.num_points, seed), train.images,
                                  restarts=self.cfg.restarts, steps=self.cfg.steps, lr=self.cfg.lr,
-                                 codes=self.cfg.codes, proxy_z=self.cfg.proxy_z, chunk=self.cfg.chunk)
+                                 codes=self.cfg.codes, proxy_z=self.cfg.proxy_z, chunk=self.cfg.chunk,
+                                 spin_rounds=self.cfg.spin_rounds, flip_candidates=self.cfg.flip_candidates)
         ctx.record(report)

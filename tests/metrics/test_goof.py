@@ -5,7 +5,7 @@ import torch
 from torch import nn
 
 from memgan_bench.data.base import DataSpec
-from memgan_bench.metrics.goof import goof_distances, goof_report, nearest_neighbour_rmse
+from memgan_bench.metrics.goof import goof_distances, goof_report, goof_searches, nearest_neighbour_rmse
 from memgan_bench.method import GANMethod, LatentSpec
 
 
@@ -94,3 +94,75 @@ def test_nearest_neighbour_and_report():
     assert out["goof/gap"] == pytest.approx(out["goof/test_mean"] - out["goof/train_mean"])
     assert out["goof/train_q10"] <= out["goof/train_median"] <= out["goof/train_q90"]
     assert out["goof/nn_test_train_mean"] > out["goof/test_mean"]
+
+
+def test_search_over_every_component_equals_the_min_over_per_component_searches():
+    """Exact enumeration: d over all K codes = min_c of the single-component searches = min_c closed form."""
+    a, _, g = make_linear(seed=2)
+    offsets = torch.randn(3, 16, generator=g) * 0.8
+    x = offsets[[0, 1, 2, 1]] + torch.randn(4, 16, generator=g) * 0.4
+    torch.manual_seed(0)
+    d_all = goof_distances(LinearG(a, offsets), x, restarts=2, steps=300, lr=0.1)  # codes=0: every code
+    per_component = []
+    for c in range(3):
+        torch.manual_seed(0)
+        per_component.append(goof_distances(LinearG(a, offsets[c:c + 1]), x, restarts=2, steps=300, lr=0.1))
+    assert d_all == pytest.approx(torch.stack(per_component).min(dim=0).values, abs=1e-4)
+    closed = torch.stack([closed_form_rmse(a, offsets[c], x) for c in range(3)]).min(dim=0).values
+    assert d_all == pytest.approx(closed, abs=1e-3)
+
+
+def test_the_proxy_can_pick_the_wrong_component_and_only_overestimates():
+    """x lies on component 1's range far from its centre; component 0's centre is nearer but its range
+    misses x by 1 in a direction outside col(A): the proxy's one code is 0, the exact search finds 1."""
+    a = torch.zeros(16, 4)
+    a[:4, :4] = 0.5 * torch.eye(4)
+    offsets = torch.zeros(2, 16)
+    offsets[0, 0], offsets[0, 5] = 2.5, 1.0
+    x = torch.zeros(1, 16)
+    x[0, 0] = 3.0  # = A z with z = (6, 0, 0, 0): on component 1's range
+    gen = LinearG(a, offsets)
+    torch.manual_seed(0)
+    exact = goof_distances(gen, x, restarts=2, steps=300, lr=0.1)
+    torch.manual_seed(0)
+    proxy = goof_distances(gen, x, restarts=2, steps=300, lr=0.1, codes=1, proxy_z=8)
+    assert float(exact[0]) < 1e-3 and float(proxy[0]) == pytest.approx(1 / 16 ** 0.5, abs=1e-3)
+
+
+class SpinG(LinearG):
+    """G(s) = A s on spin codes s ∈ {−1, +1}^k (the uniform box being their relaxation)."""
+
+    def latent_spec(self):
+        return LatentSpec(self.a.shape[1], "uniform", (), spin=True)
+
+
+def all_spin_codes(k):
+    return torch.cartesian_prod(*[torch.tensor([-1.0, 1.0])] * k)
+
+
+def test_spin_code_search_is_bounded_by_the_relaxed_search_and_exact_on_a_separable_case():
+    g = torch.Generator().manual_seed(3)
+    for a, exact_expected in ((torch.randn(10, 6, generator=g), False), (torch.eye(6) * 0.7, True)):
+        gen = SpinG(a, torch.zeros(1, 10 if not exact_expected else 6))
+        x = torch.randn(5, a.shape[0], generator=g)
+        codes = all_spin_codes(a.shape[1])
+        exact = (torch.cdist(x, codes @ a.T).min(dim=1).values / a.shape[0] ** 0.5)  # enumeration of 2^6 codes
+        torch.manual_seed(0)
+        out = goof_searches(gen, x, restarts=2, steps=300, lr=0.1, spin_rounds=20, flip_candidates=3)
+        assert bool((out["goof"] <= exact + 1e-4).all())  # the box contains every code
+        assert bool((out["goof_spin"] >= exact - 1e-5).all())  # every scored s is a code
+        if exact_expected:
+            assert out["goof_spin"] == pytest.approx(exact, abs=1e-5)
+        else:  # the relaxation's downward bias: the box reaches much closer than any code
+            assert float(out["goof"].mean()) < float(exact.mean()) - 0.2
+
+
+def test_spin_rows_only_for_spin_latents_and_in_the_report():
+    gen = SpinG(torch.eye(3), torch.zeros(1, 3))
+    torch.manual_seed(0)
+    report = goof_report(gen, torch.randn(4, 3), torch.randn(4, 3), restarts=1, steps=20, spin_rounds=5)
+    assert {"goof_spin/train_mean", "goof_spin/test_mean", "goof_spin/gap", "goof/gap"} <= set(report)
+    a, b, _ = make_linear()
+    plain = goof_report(LinearG(a, b[None]), torch.randn(3, 16), torch.randn(3, 16), restarts=1, steps=5,
+                        spin_rounds=5)
+    assert not any(key.startswith("goof_spin/") for key in plain)
