@@ -3,7 +3,12 @@
 Our reading of the paper (a keyword dump in ``shared/papers/004_*``; issue 11 §1):
 
 - D = C(F(x)): F is D's trunk ending in the tapped layer f = tanh(W_f h + b_f) ∈ (−1, 1)^V
-  (``build_trunk(..., tap=V)``, V = ``visible``), C the linear head to one logit.
+  (``build_trunk(..., tap=V)``, V = ``visible``). C is the rest of the classification network: the paper
+  (§4) follows the visible-sized fully connected layer with further layers, "the hidden layers of the
+  classification network" C, then the output. Here C = ``head_layers`` hidden layers of ``head_width``
+  units (default V) with LeakyReLU(0.2) (the paper's activation everywhere but the tanh tap), then a
+  linear map to one logit; ``head_layers: 0`` is a single linear layer. The layer count and width are
+  not legible in the text available to us (numbers dropped), so 2 × V is our choice.
 - The associative memory is a :class:`~methods.aan.rbm.SpinRBM`: visible s ∈ {−1, +1}^V (spins, so
   E[s | h] = tanh(·) matches f), H = ``hidden`` binary hidden units h ∈ {0, 1}^H (our choice; the paper does
   not say), E(s, h) = −sᵀWh − bᵀs − cᵀh. It is trained by maximum likelihood on the features of the real
@@ -22,8 +27,10 @@ Our reading of the paper (a keyword dump in ``shared/papers/004_*``; issue 11 §
   *copies* of the persistent chains (sample i from chain i mod C) and run ``burn_in`` further sweeps on the
   copies, so copies of one chain decorrelate and the chains themselves move only in ``train_step``.
   ``latent_spec`` declares U(−1, 1)^V only as the box GOoF inverts G over (its restarts start uniform in
-  it): the relaxed s ∈ [−1, 1]^V, never the 2^V codes (with ``input_noise`` > 0, G's inputs leave the box
-  slightly). The prior G is trained on is the RBM's, reached only through ``sample_latent``.
+  it), the relaxation of the 2^V spin codes; with ``g_input: sample`` and no input noise it is marked
+  ``spin``, so GOoF also searches the codes themselves (G's range is G({−1, +1}^V); the box search is a
+  lower bound on its distance). With ``input_noise`` > 0, G's inputs leave the box slightly. The prior G is
+  trained on is the RBM's, reached only through ``sample_latent``.
 
 Diagnostics: ``rbm_reconstruction_error`` mean (f − tanh(b + W σ(c + Wᵀf)))² on the real features;
 ``rbm_chain_change`` mean |Δs| per Gibbs sweep of the chains (2 × the fraction of flipped units: mixing);
@@ -40,6 +47,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Optional
 
 import torch
+from torch import nn
 
 from memgan_bench.data.base import DataSpec
 from memgan_bench.errors import UserError
@@ -56,6 +64,14 @@ def spin_entropy_bits(mean: torch.Tensor) -> torch.Tensor:
     return (torch.special.entr(p) + torch.special.entr(1 - p)) / math.log(2)
 
 
+def classification_head(visible: int, layers: int, width: int) -> nn.Sequential:
+    """C: ``layers`` × (linear ``width`` + LeakyReLU(0.2)) from the V-unit tap, then linear → 1 logit."""
+    blocks: list[nn.Module] = []
+    for i in range(layers):
+        blocks += [nn.Linear(visible if i == 0 else width, width), nn.LeakyReLU(0.2)]
+    return nn.Sequential(*blocks, nn.Linear(width if layers else visible, 1))
+
+
 @METHODS.register("aan")
 class AAN(GANMethod):
     @dataclass
@@ -70,6 +86,8 @@ class AAN(GANMethod):
         g_input: Literal["sample", "mean"] = "sample"
         input_noise: float = field(default=0.0, metadata={"min": 0.0})
         loss: Literal["non-saturating", "saturating"] = "non-saturating"
+        head_layers: int = field(default=2, metadata={"min": 0})
+        head_width: int = field(default=0, metadata={"min": 0})  # 0: V
         width: int = field(default=64, metadata={"min": 1})
         lr: float = field(default=2e-4, metadata={"min": 0.0})
         betas: tuple[float, float] = (0.5, 0.999)
@@ -85,12 +103,13 @@ class AAN(GANMethod):
         tiny = {"visible": 6, "hidden": 5, "chains": 8, "burn_in": 2, "width": 8}
         return {"default": tiny, "mean-noise-saturating": {**tiny, "visible": 8, "g_input": "mean",
                                                             "input_noise": 0.1, "cd_steps": 2,
-                                                            "loss": "saturating"}}
+                                                            "loss": "saturating", "head_layers": 0}}
 
     def __init__(self, cfg: Config, spec: DataSpec):
         super().__init__(cfg, spec)
         self.generator = build_generator(cfg.visible, spec, cfg.width)
         self.discriminator = build_trunk(spec, 1, cfg.width, tap=cfg.visible)
+        self.discriminator.head = classification_head(cfg.visible, cfg.head_layers, cfg.head_width or cfg.visible)
         init_weights(self)
         self.rbm = SpinRBM(cfg.visible, cfg.hidden)
         with torch.no_grad():  # chains start one sweep away from uniform random spins
@@ -106,7 +125,9 @@ class AAN(GANMethod):
         return {"generator": self.opt_g, "discriminator": self.opt_d, "rbm": self.opt_rbm}
 
     def latent_spec(self) -> LatentSpec:
-        return LatentSpec(z_dim=self.cfg.visible, z_prior="uniform")
+        """U(−1, 1)^V as the box GOoF inverts over; a spin latent when G reads the chains' spins unperturbed."""
+        spin = self.cfg.g_input == "sample" and self.cfg.input_noise == 0
+        return LatentSpec(z_dim=self.cfg.visible, z_prior="uniform", spin=spin)
 
     def _chain_rows(self, n: int) -> torch.Tensor:
         return torch.arange(n, device=self.chain_visible.device) % self.cfg.chains

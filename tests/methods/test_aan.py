@@ -221,3 +221,40 @@ def test_fewer_chains_than_the_batch_is_a_user_error(tmp_path):
         load_config(path)
     with pytest.raises(UserError, match="visible"):
         load_config(path, ["model.visible=0"])
+
+
+@pytest.mark.parametrize("spec", [DataSpec((2,), 1), DataSpec((1, 28, 28), 10)])
+def test_discriminator_is_the_tap_then_the_classification_networks_hidden_layers_then_the_logit(spec):
+    """D(x) = w_out · lrelu(W_2 lrelu(W_1 f + b_1) + b_2) + b_out with f = tanh(W_f h + b_f) the V-unit tap
+    (the paper's §4: further layers between the visible-sized layer and the output), and the RBM reads f."""
+    method = tiny_aan(spec=spec, visible=5, head_layers=2, head_width=7)
+    linears = [m for m in method.discriminator.head if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in linears] == [(5, 7), (7, 7), (7, 1)]
+    x = torch.rand(6, *spec.sample_shape) * 2 - 1
+    f = method.discriminator.features(x)
+    tap = method.discriminator.features[-2]  # the tap's linear layer, then tanh
+    assert isinstance(tap, torch.nn.Linear) and tap.out_features == 5
+    assert torch.allclose(f, torch.tanh(tap(method.discriminator.features[:-2](x))))
+
+    def lrelu(v):
+        return torch.where(v > 0, v, 0.2 * v)
+
+    (w1, b1), (w2, b2), (w3, b3) = [(m.weight, m.bias) for m in linears]
+    expected = lrelu(lrelu(f @ w1.T + b1) @ w2.T + b2) @ w3.T + b3
+    assert torch.allclose(method.discriminator(x), expected, atol=1e-6)
+    single = tiny_aan(spec=spec, visible=5, head_layers=0)
+    assert [type(m) for m in single.discriminator.head] == [torch.nn.Linear]
+
+
+def test_the_head_layers_are_discriminator_parameters():
+    method = tiny_aan(head_layers=2)
+    d_params = {id(p) for group in method.opt_d.param_groups for p in group["params"]}
+    g_params = {id(p) for group in method.opt_g.param_groups for p in group["params"]}
+    head = [id(p) for p in method.discriminator.head.parameters()]
+    assert len(head) == 6 and set(head) <= d_params and not set(head) & g_params
+
+
+def test_latent_is_marked_spin_only_when_g_reads_unperturbed_spins():
+    assert tiny_aan().latent_spec().spin
+    assert not tiny_aan(g_input="mean").latent_spec().spin
+    assert not tiny_aan(input_noise=0.1).latent_spec().spin
