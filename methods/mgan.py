@@ -15,24 +15,47 @@ D and C are one network updated by L_D (the classifier loss trains the shared tr
 code c = k (latent_spec discrete sizes (K,)), drawn uniformly by ``sample_codes``.
 
 Differences from the authors' nets, kept for comparability with the harness's DCGAN: our DCGAN trunk has no
-batch norm on D's first layer (theirs normalises every layer), our shared generator batch norms have a
-learned offset (theirs ``center=False``), and the G step reuses the D step's fakes (theirs regenerates them
-from the same z after D's update: the same values, G being unchanged in between).
+batch norm on D's first layer (theirs normalises every layer), 4×4 kernels (theirs 5×5, ``ops.py``), our
+shared generator batch norms have a learned offset (theirs ``center=False``), and the G step reuses the D
+step's fakes (theirs regenerates them from the same z after D's update: the same values, G being unchanged
+in between).
+
+``nets: paper-2d`` gives the networks of the paper's synthetic 2-D experiment (§5.1 and Appendix C; the
+released code has only CIFAR-10): each generator an input layer of z (``z_prior: normal``, z_dim 256),
+its own fully connected layer of ``width`` (128) ReLU units, then a shared one of ``width`` ReLU units and a
+shared linear output, no batch norm anywhere; D and C share one hidden layer of ``width`` ReLU units and
+differ in their heads. The paper's other 2-D settings (K = 8, β = 0.125, 128 fakes per generator, real
+batch 512, Adam 2e-4 β1 0.5) are config values (``configs/mgan/ring8.yaml``). ``nets: harness`` (default):
+the DCGAN nets for images and PacGAN's MLPs for 2-D data, as every other method of the harness.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Optional
+from typing import Literal, Optional
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from memgan_bench.data.base import DataSpec
+from memgan_bench.errors import UserError
 from memgan_bench.method import Batch, GANMethod, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
 from methods.common.losses import discriminator_loss, generator_loss
 from methods.common.nets import MixtureGenerator, build_trunk, init_weights
+
+
+class ReLUTrunk(nn.Module):
+    """The paper's 2-D D and C (App. C): one shared hidden layer of ``width`` ReLU units, then the heads."""
+
+    def __init__(self, in_dim: int, out_dim: int, width: int):
+        super().__init__()
+        self.features = nn.Sequential(nn.Linear(in_dim, width), nn.ReLU(True))
+        self.head = nn.Linear(width, out_dim)
+
+    def forward(self, x):
+        return self.head(self.features(x))
 
 
 def component_labels(generators: int, per_generator: int, device) -> torch.Tensor:
@@ -49,6 +72,8 @@ class MGAN(GANMethod):
         g_batch_size: int = field(default=12, metadata={"min": 1})
         same_input: bool = True
         z_dim: int = field(default=100, metadata={"min": 1})
+        z_prior: Literal["uniform", "normal"] = "uniform"
+        nets: Literal["harness", "paper-2d"] = "harness"
         width: int = field(default=64, metadata={"min": 1})
         lr: float = field(default=2e-4, metadata={"min": 0.0})
         betas: tuple[float, float] = (0.5, 0.999)
@@ -60,8 +85,14 @@ class MGAN(GANMethod):
 
     def __init__(self, cfg: Config, spec: DataSpec):
         super().__init__(cfg, spec)
-        self.generator = MixtureGenerator(cfg.z_dim, spec, cfg.width, cfg.generators)
-        self.discriminator = build_trunk(spec, 1 + cfg.generators, cfg.width)  # [D logit, C logits]
+        if cfg.nets == "paper-2d":
+            if spec.is_image:
+                raise UserError("model.nets: 'paper-2d' is MGAN's network for flat 2-D samples, not images")
+            self.generator = MixtureGenerator(cfg.z_dim, spec, cfg.width, cfg.generators, mlp=(2, False, cfg.width))
+            self.discriminator = ReLUTrunk(spec.sample_shape[0], 1 + cfg.generators, cfg.width)
+        else:
+            self.generator = MixtureGenerator(cfg.z_dim, spec, cfg.width, cfg.generators)
+            self.discriminator = build_trunk(spec, 1 + cfg.generators, cfg.width)  # [D logit, C logits]
         init_weights(self)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=cfg.betas)
         self.opt_d = torch.optim.Adam(self.discriminator.parameters(), lr=cfg.lr, betas=cfg.betas)
@@ -70,7 +101,7 @@ class MGAN(GANMethod):
         return {"generator": self.opt_g, "discriminator": self.opt_d}
 
     def latent_spec(self) -> LatentSpec:
-        return LatentSpec(z_dim=self.cfg.z_dim, z_prior="uniform", discrete_sizes=(self.cfg.generators,))
+        return LatentSpec(z_dim=self.cfg.z_dim, z_prior=self.cfg.z_prior, discrete_sizes=(self.cfg.generators,))
 
     def sample_codes(self, n: int, labels: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Uniform mixture weights: k ~ U{0, …, K−1}."""

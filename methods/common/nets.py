@@ -82,13 +82,17 @@ class DCGANTrunk(nn.Module):
 
 
 class MLPGenerator(nn.Module):
-    def __init__(self, in_dim: int, spec: DataSpec, width: int = 200, depth: int = 4, batch_norm: bool = True):
+    """``depth`` × (linear, batch norm or none, ReLU) of ``units`` (default 2·width), then linear."""
+
+    def __init__(self, in_dim: int, spec: DataSpec, width: int = 200, depth: int = 4, batch_norm: bool = True,
+                 units: int | None = None):
         super().__init__()
+        units = units or 2 * width
         layers: list[nn.Module] = []
         for i in range(depth):
-            norm = nn.BatchNorm1d(2 * width) if batch_norm else nn.Identity()
-            layers += [nn.Linear(in_dim if i == 0 else 2 * width, 2 * width), norm, nn.ReLU(True)]
-        self.net = nn.Sequential(*layers, nn.Linear(2 * width, spec.sample_shape[0]))
+            norm = nn.BatchNorm1d(units) if batch_norm else nn.Identity()
+            layers += [nn.Linear(in_dim if i == 0 else units, units), norm, nn.ReLU(True)]
+        self.net = nn.Sequential(*layers, nn.Linear(units, spec.sample_shape[0]))
 
     def forward(self, latent):
         return self.net(latent)
@@ -145,33 +149,41 @@ def init_weights(module: nn.Module) -> None:
 class BatchedFirstBlocks(nn.Module):
     """K first blocks h_k = ReLU(BN_k(z W_k)) computed at once: one batched matmul over a [K, in, out] weight
     and one batch norm over the K·out channels, so each generator's units are normalised over its own batch
-    (no bias: the batch norm removes it)."""
+    (no bias: the batch norm removes it). ``batch_norm=False``: h_k = ReLU(z W_k + b_k)."""
 
-    def __init__(self, generators: int, in_dim: int, out_dim: int):
+    def __init__(self, generators: int, in_dim: int, out_dim: int, batch_norm: bool = True):
         super().__init__()
         self.weight = nn.Parameter(torch.randn(generators, in_dim, out_dim) * 0.02)  # DCGAN's N(0, 0.02)
-        self.norm = nn.BatchNorm1d(generators * out_dim)
+        self.norm = nn.BatchNorm1d(generators * out_dim) if batch_norm else None
+        self.bias = None if batch_norm else nn.Parameter(torch.zeros(generators, out_dim))
 
     def forward(self, z: torch.Tensor) -> torch.Tensor:
         """z [n, in] (the same input for every generator) or [K, n, in] → h [n, K, out]."""
         h = torch.matmul(z, self.weight).transpose(0, 1)  # [n, K, out]
+        if self.norm is None:
+            return torch.relu(h + self.bias)
         return torch.relu(self.norm(h.flatten(1))).view_as(h)
 
 
 class MixtureGenerator(nn.Module):
     """K generators G_k = S ∘ F_k: F_k their own first block (the DCGAN projection, or the MLP's first
-    linear + BN + ReLU), S every later layer, shared."""
+    linear + BN + ReLU), S every later layer, shared. 2-D data: ``mlp`` = (depth, batch norm, units) of the
+    MLP (default PacGAN's: 4, True, 2·width)."""
 
-    def __init__(self, in_dim: int, spec: DataSpec, width: int, generators: int):
+    def __init__(self, in_dim: int, spec: DataSpec, width: int, generators: int,
+                 mlp: tuple[int, bool, int | None] = (4, True, None)):
         super().__init__()
-        base = build_generator(in_dim, spec, width)
+        batch_norm = True
         if spec.is_image:
+            base = build_generator(in_dim, spec, width)
             out_dim = base.base_channels * base.base**2
             self.shared = nn.Sequential(nn.Unflatten(1, (base.base_channels, base.base, base.base)), base.deconv)
         else:
-            out_dim = 2 * width
+            depth, batch_norm, units = mlp
+            base = MLPGenerator(in_dim, spec, width, depth, batch_norm, units)
+            out_dim = base.net[0].out_features
             self.shared = base.net[3:]
-        self.first = BatchedFirstBlocks(generators, in_dim, out_dim)
+        self.first = BatchedFirstBlocks(generators, in_dim, out_dim, batch_norm)
 
     def forward(self, z: torch.Tensor, codes: torch.Tensor | None = None) -> torch.Tensor:
         """G_{c_i}(z_i) for codes c [n] (integer gather: capturable), or every G_k(z) when codes is None,

@@ -8,6 +8,7 @@ import torch
 from torch.utils._python_dispatch import TorchDispatchMode
 
 from memgan_bench.data.base import Batch, DataSpec
+from memgan_bench.errors import UserError
 from memgan_bench.typed import build
 from methods.mgan import MGAN
 
@@ -44,12 +45,13 @@ def test_bce_and_cross_entropy_references_on_fixed_values():
     assert math.isclose(two_way, math.log(4 / 3), rel_tol=1e-6)
 
 
-def test_step_losses_equal_the_equations():
+@pytest.mark.parametrize("spec, overrides", [(SPEC, {}), (DataSpec((2,), 1), {"nets": "paper-2d", "z_prior": "normal"})])
+def test_step_losses_equal_the_equations(spec, overrides):
     """L_D = BCE(D(x), 1) + BCE(D(G_k(z)), 0), L_C = CE(C(G_k(z)), k) with D's pre-step weights;
     L_G = BCE(D(G_k(z)), 1) + β·CE(C(G_k(z)), k) with D's weights after its update."""
-    method = tiny()
+    method = tiny(spec, **overrides)
     before = copy.deepcopy(method)
-    x = torch.rand(5, 1, 28, 28) * 2 - 1
+    x = torch.rand(5, *spec.sample_shape) * 2 - 1
     torch.manual_seed(7)
     logs = method.train_step(Batch(x, torch.zeros(5, dtype=torch.long)))
 
@@ -164,3 +166,35 @@ def test_every_generator_produces_samples_of_the_data_shape(shape):
     fake, k = method.fakes(torch.device("cpu"))
     assert fake.shape == (12, *shape) and method.sample(5).shape == (5, *shape)
     assert method.heads(fake)[1].shape == (12, 3)
+
+
+def test_paper_2d_nets_are_the_papers_mlps_without_batch_norm():
+    """G_k(z) = W_3 ReLU(W_2 ReLU(W_1k z + b_1k) + b_2) + b_3 (own first layer, shared rest), D and C
+    = heads on one shared ReLU layer (Hoang et al. 2018, §5.1 and App. C), no batch norm anywhere."""
+    method = tiny(DataSpec((2,), 1), nets="paper-2d", z_prior="normal", width=5, z_dim=4)
+    assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in method.modules())
+    for m in method.modules():  # non-zero biases, so the check sees them
+        if isinstance(m, torch.nn.Linear):
+            torch.nn.init.normal_(m.bias)
+    torch.nn.init.normal_(method.generator.first.bias)
+    shared = [m for m in method.generator.shared if isinstance(m, torch.nn.Linear)]
+    assert [(m.in_features, m.out_features) for m in shared] == [(5, 5), (5, 2)]
+    z = torch.randn(6, 4)
+    first = method.generator.first
+    for k in range(3):
+        h = torch.relu(z @ first.weight[k] + first.bias[k])
+        expected = shared[1](torch.relu(shared[0](h)))
+        assert torch.allclose(method.generate(z, torch.full((6, 1), k)), expected, atol=1e-6)
+    x = torch.randn(7, 2)
+    trunk = method.discriminator
+    hidden = torch.relu(x @ trunk.features[0].weight.T + trunk.features[0].bias)
+    assert torch.allclose(trunk(x), hidden @ trunk.head.weight.T + trunk.head.bias, atol=1e-6)
+    assert trunk.head.out_features == 1 + 3
+
+
+def test_normal_prior_and_paper_2d_on_images_is_a_one_line_error():
+    method = tiny(DataSpec((2,), 1), nets="paper-2d", z_prior="normal")
+    z = method.sample_latent(4000).z
+    assert abs(float(z.std()) - 1) < 0.05 and float(z.abs().max()) > 2  # N(0, I), not U(−1, 1)
+    with pytest.raises(UserError, match="paper-2d"):
+        tiny(SPEC, nets="paper-2d")
