@@ -1,6 +1,6 @@
 """Associative adversarial networks (Arici & Celikyilmaz 2016) as a :class:`GANMethod`.
 
-Our reading of the paper (a keyword dump in ``shared/papers/004_*``; issue 11 §1):
+Our reading of the paper (arXiv 1611.06953; the text available to us is a keyword dump without numbers):
 
 - D = C(F(x)): F is D's trunk ending in the tapped layer f = tanh(W_f h + b_f) ∈ (−1, 1)^V
   (``build_trunk(..., tap=V)``, V = ``visible``). C is the rest of the classification network: the paper
