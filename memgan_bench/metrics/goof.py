@@ -30,6 +30,7 @@ spin codes the same statistics of the spin-code search under ``goof_spin/``.
 
 from __future__ import annotations
 
+import math
 from typing import Optional
 
 import torch
@@ -54,6 +55,11 @@ def _proxy_codes(method, x: torch.Tensor, m: int, proxy_z: int, chunk: int) -> t
             best.append(dist.reshape(len(x), len(block), proxy_z).min(dim=2).values)
     nearest = torch.cat(best, dim=1).topk(min(m, len(codes)), dim=1, largest=False).indices
     return codes[nearest]
+
+
+def code_count(spec) -> int:
+    """The number of discrete codes (1 without codes)."""
+    return math.prod(spec.discrete_sizes)
 
 
 def _code_rows(method, x: torch.Tensor, codes: int, proxy_z: int, chunk: int, restarts: int):
@@ -85,7 +91,7 @@ def goof_searches(method, x: torch.Tensor, restarts: int = 4, steps: int = 200, 
 
     with evaluation_mode(method):
         rows, all_codes = _code_rows(method, x, codes, proxy_z, chunk, restarts)
-        targets = x.repeat_interleave(rows, dim=0)
+        targets = Rows(x, rows)
         best = torch.full((len(targets),), float("inf"), device=x.device)
         best_z = spec.sample_z(len(targets), x.device)
         with torch.enable_grad():
@@ -97,6 +103,21 @@ def goof_searches(method, x: torch.Tensor, restarts: int = 4, steps: int = 200, 
     return out
 
 
+class Rows:
+    """The target of every (point, code, restart) row, point i repeated ``per_point`` times, built per slice
+    (never all at once: the exact search over K codes has n·K·R rows)."""
+
+    def __init__(self, x: torch.Tensor, per_point: int):
+        self.x, self.per_point = x, per_point
+
+    def __len__(self) -> int:
+        return len(self.x) * self.per_point
+
+    def __getitem__(self, part: slice) -> torch.Tensor:
+        index = torch.arange(part.start, min(part.stop, len(self)), device=self.x.device) // self.per_point
+        return self.x[index]
+
+
 def goof_distances(method, x: torch.Tensor, **options) -> torch.Tensor:
     """The relaxed search's d(x) per point ([n]); options as :func:`goof_searches`."""
     return goof_searches(method, x, **options)["goof"]
@@ -105,14 +126,14 @@ def goof_distances(method, x: torch.Tensor, **options) -> torch.Tensor:
 def _descend(method, spec, targets, all_codes, best, best_z, steps, lr, chunk) -> None:
     """Adam on z for every (point, code, restart) row, chunked; ``best`` keeps each row's min ‖G − x‖² and
     ``best_z`` the z that reached it."""
-    device = targets.device
     for start in range(0, len(targets), chunk):
         part = slice(start, start + chunk)
         c = None if all_codes is None else all_codes[part]
-        z = spec.sample_z(len(targets[part]), device).requires_grad_(True)
+        x = targets[part]
+        z = spec.sample_z(len(x), x.device).requires_grad_(True)
         opt = torch.optim.Adam([z], lr=lr)
         for step in range(steps + 1):
-            sq = (method.generate(z, c) - targets[part]).pow(2).reshape(len(z), -1).sum(dim=1)
+            sq = (method.generate(z, c) - x).pow(2).reshape(len(z), -1).sum(dim=1)
             better = sq.detach() < best[part]
             best[part] = torch.where(better, sq.detach(), best[part])
             best_z[part] = torch.where(better[:, None], z.detach(), best_z[part])
@@ -127,11 +148,11 @@ def _descend(method, spec, targets, all_codes, best, best_z, steps, lr, chunk) -
 
 def spin_distances(method, targets, all_codes, start_z, rounds: int, flip_candidates: int, chunk: int):
     """min ‖G(s) − x‖² over the spin codes s ∈ {−1, +1}^k visited by greedy flips from sign(start_z) (rows)."""
-    best = torch.empty(len(targets), device=targets.device)
+    best = torch.empty(len(targets), device=start_z.device)
     for start in range(0, len(targets), chunk):
         part = slice(start, start + chunk)
         c = None if all_codes is None else all_codes[part]
-        x = targets[part].reshape(len(targets[part]), -1)
+        x = targets[part].flatten(1)
         s = torch.where(start_z[part] >= 0, 1.0, -1.0)
         rows = torch.arange(len(s), device=s.device)
         for _ in range(rounds):

@@ -5,7 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from memgan_bench.engine.seeding import derive_seed, seeded_rng
-from memgan_bench.metrics.goof import goof_report
+from memgan_bench.errors import UserError
+from memgan_bench.metrics.goof import code_count, goof_report
 from memgan_bench.metrics.sampling import random_rows, seen_data
 from memgan_bench.plugin import Plugin
 from memgan_bench.registry import PLUGINS
@@ -18,6 +19,7 @@ class GoofConfig:
     steps: int = field(default=200, metadata={"min": 0})
     lr: float = field(default=0.05, metadata={"min": 0.0})
     codes: int = field(default=0, metadata={"min": 0})
+    max_exact_codes: int = field(default=100, metadata={"min": 1})
     proxy_z: int = field(default=8, metadata={"min": 1})
     chunk: int = field(default=2048, metadata={"min": 1})
     spin_rounds: int = field(default=50, metadata={"min": 0})
@@ -29,9 +31,17 @@ class GoofPlugin(Plugin):
     """At the end of training: rows ``goof/{train,test}_{mean,median,q10,q90}``, ``goof/gap`` and
     ``goof/nn_test_train_*`` (nearest-training-image RMSE of the test points, the reference scale); for a
     spin latent (AAN) the same rows of the spin-code search under ``goof_spin/``. ``codes``: 0 searches
-    every discrete code exactly, m > 0 the m codes a proxy ranks nearest."""
+    every discrete code exactly (refused before training above ``max_exact_codes`` codes, e.g. MemoryGAN's
+    slots), m > 0 the m codes a proxy ranks nearest."""
 
     Config = GoofConfig
+
+    def before_training(self, ctx) -> None:
+        count = code_count(ctx.method.latent_spec())
+        if not self.cfg.codes and count > self.cfg.max_exact_codes:
+            raise UserError(f"plugins.goof: the exact search over all {count} codes of '{ctx.cfg.method}' exceeds "
+                            f"max_exact_codes ({self.cfg.max_exact_codes}); set plugins.goof.codes to m > 0 "
+                            f"(a proxy picks m codes per point) or raise max_exact_codes")
 
     def after_training(self, ctx) -> None:
         seed = derive_seed(ctx.cfg.seed, "goof")

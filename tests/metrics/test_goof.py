@@ -166,3 +166,16 @@ def test_spin_rows_only_for_spin_latents_and_in_the_report():
     plain = goof_report(LinearG(a, b[None]), torch.randn(3, 16), torch.randn(3, 16), restarts=1, steps=5,
                         spin_rounds=5)
     assert not any(key.startswith("goof_spin/") for key in plain)
+
+
+def test_plugin_refuses_an_exact_search_over_too_many_codes_before_training():
+    from types import SimpleNamespace
+
+    from memgan_bench.errors import UserError
+    from memgan_bench.metrics.plugin_goof import GoofConfig, GoofPlugin
+
+    ctx = SimpleNamespace(method=LinearG(torch.eye(2), torch.zeros(101, 2)), cfg=SimpleNamespace(method="toy"))
+    with pytest.raises(UserError, match="101 codes"):
+        GoofPlugin(GoofConfig()).before_training(ctx)
+    GoofPlugin(GoofConfig(codes=4)).before_training(ctx)  # the proxy: allowed
+    GoofPlugin(GoofConfig(max_exact_codes=101)).before_training(ctx)
