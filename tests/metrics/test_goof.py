@@ -172,7 +172,7 @@ def test_plugin_refuses_an_exact_search_over_too_many_codes_before_training():
     from types import SimpleNamespace
 
     from memgan_bench.errors import UserError
-    from memgan_bench.metrics.plugin_goof import GoofConfig, GoofPlugin
+    from memgan_bench.plugins.goof import GoofConfig, GoofPlugin
 
     ctx = SimpleNamespace(method=LinearG(torch.eye(2), torch.zeros(101, 2)), cfg=SimpleNamespace(method="toy"))
     with pytest.raises(UserError, match="101 codes"):
