@@ -34,6 +34,7 @@ from memgan_bench.atomic import atomic_write
 from memgan_bench.data import load_dataset
 from memgan_bench.engine.seeding import pick_device
 from memgan_bench.errors import UserError
+from memgan_bench.evaluation.modes import ModeClassifier
 
 CODE_VERSION = 2
 ClassifierArch = Literal["resnet", "tiny"]  # the keys of ARCHS
@@ -214,8 +215,12 @@ class ClassifierConfig:
     classifier_seed: int = field(default=0, metadata={"min": 0})
     classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
 
-    def load_classifier(self, ctx) -> EvalClassifier:
-        """The classifier these keys name, for the run of ``ctx``: its dataset, on its device."""
+    def load_classifier(self, ctx) -> EvalClassifier | ModeClassifier:
+        """The classifier these keys name, for the run of ``ctx``: its dataset, on its device; for a 2-D
+        mixture, the exact mode assignment (:mod:`memgan_bench.evaluation.modes`), whatever the keys say."""
+        data = ctx.train_data
+        if data.mode_centers is not None:
+            return ModeClassifier(data.mode_centers, data.mode_std)
         return load_or_train_classifier(ctx.cfg.data.name, ctx.cfg.data.root, self.classifier_arch,
                                         self.classifier_seed, self.classifier_epochs, ctx.device,
                                         subset=self.classifier_subset)

@@ -34,7 +34,9 @@ from typing import Optional
 import numpy as np
 import torch
 
+from memgan_bench.errors import UserError
 from memgan_bench.evaluation.classifier import ClassifierConfig, EvalClassifier, accuracy, batched, train_classifier
+from memgan_bench.evaluation.modes import ModeClassifier
 from memgan_bench.method import cycled_labels
 from memgan_bench.metrics.continual import summary
 from memgan_bench.metrics.coverage import class_coverage
@@ -90,6 +92,10 @@ class ContinualEval(Plugin):
     def before_training(self, ctx) -> None:
         if self.classifier is None:
             self.classifier = self.cfg.load_classifier(ctx)
+        if isinstance(self.classifier, ModeClassifier) and (self.cfg.fid_samples_per_task
+                                                            or self.cfg.reverse_samples_per_class):
+            raise UserError("continual_eval on a 2-D mixture scores modes exactly and has no image features: "
+                            "set fid_samples_per_task and reverse_samples_per_class to 0")
         self.classifier.to(ctx.device).eval()
 
     def before_experience(self, ctx) -> None:
@@ -154,11 +160,13 @@ class ContinualEval(Plugin):
 
     def fidelity_and_histogram(self, ctx, tasks) -> dict[str, float]:
         samples = ctx.method.sample(self.cfg.fid_samples)
-        scores = compute_fidelity(samples, ctx.experience.test.images, self.classifier, metrics=("fid", "kid"),
-                                  device=ctx.device)
+        values = {}
+        if not isinstance(self.classifier, ModeClassifier):  # FID/KID need image features
+            scores = compute_fidelity(samples, ctx.experience.test.images, self.classifier, metrics=("fid", "kid"),
+                                      device=ctx.device)
+            values = {"cl/fid": scores["fid"], "cl/kid": scores["kid_mean"]}
         share = class_coverage(samples, self.classifier, ctx.test_data.labels, device=ctx.device)["class_share"]
         seen, current = [c for t in tasks for c in t], tasks[-1]
-        values = {"cl/fid": scores["fid"], "cl/kid": scores["kid_mean"]}
         values.update({f"cl/share/class_{c}": share[c] for c in range(len(share))})
         values["cl/seen_coverage"] = float(np.mean([share[c] >= 0.1 / len(seen) for c in seen]))
         values["cl/share_current"] = float(sum(share[c] for c in current))

@@ -1,0 +1,41 @@
+"""The evaluation "classifier" of a 2-D Gaussian mixture: a point belongs to mode k when k is its nearest
+centre and it lies within ``radius``·σ of it (the high-quality rule of PacGAN's and VEEGAN's 2-D
+experiments, :func:`memgan_bench.metrics.coverage.mode_histogram`); farther points belong to no mode.
+
+It stands in for :class:`~memgan_bench.evaluation.classifier.EvalClassifier` where a plugin needs class
+predictions (``continual_eval``'s conditional accuracy and class histogram), so a class-incremental stream
+over a mixture's modes is scored exactly, with nothing trained: the accuracy of G(z, c) is the share of its
+samples that land on mode c.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class ModeClassifier(nn.Module):
+    """``predict(x)`` = nearest mode within ``radius``·σ, else −1; ``logits`` = −½‖x − μ_k‖²/σ², so a
+    softmax-based class histogram assigns every point, on a mode or not, to its nearest mode."""
+
+    def __init__(self, centers: torch.Tensor, std: float, radius: float = 3.0):
+        super().__init__()
+        self.register_buffer("centers", centers.detach().float().clone())
+        self.std = float(std)
+        self.radius = float(radius)
+        self.identity = f"modes-{len(centers)}-std{self.std:g}-r{self.radius:g}"
+        self.test_accuracy = 1.0  # exact by construction on points within radius·σ of their own mode
+
+    @property
+    def num_classes(self) -> int:
+        return len(self.centers)
+
+    def logits(self, x: torch.Tensor) -> torch.Tensor:
+        return -0.5 * torch.cdist(x.float(), self.centers).pow(2) / self.std ** 2
+
+    forward = logits
+
+    @torch.no_grad()
+    def predict(self, x: torch.Tensor) -> torch.Tensor:
+        dist, nearest = (torch.cdist(x.float(), self.centers) / self.std).min(dim=1)
+        return torch.where(dist < self.radius, nearest, torch.full_like(nearest, -1))
