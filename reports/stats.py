@@ -1,5 +1,5 @@
-"""Statistics over seeds: confidence intervals of a mean, Welch's t-test, Holm's correction, and the Wilson
-interval of a proportion."""
+"""Statistics over seeds: confidence intervals of a mean, Welch's t-test (its p-value and the interval of a
+difference of means), Holm's correction, and the Wilson interval of a proportion."""
 
 from __future__ import annotations
 
@@ -64,3 +64,19 @@ def wilson(successes: int, n: int, z: float = 1.959964) -> tuple[float, float]:
     centre = (p + z * z / (2 * n)) / (1 + z * z / n)
     half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
     return (max(0.0, centre - half), min(1.0, centre + half))
+
+
+def welch_interval(a: Sequence[float], b: Sequence[float], confidence: float = 0.95) -> tuple[float, float]:
+    """The ``confidence`` interval of ā − b̄ that Welch's t-test inverts: (ā − b̄) ± t · √(s_a²/n_a + s_b²/n_b)
+    with Welch–Satterthwaite degrees of freedom (scipy's ``ttest_ind(..., equal_var=False)``). Both ends
+    equal ā − b̄ when both groups have zero variance; NaN when a group has fewer than two values."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    if len(a) < 2 or len(b) < 2:
+        return math.nan, math.nan
+    if a.std() == 0 and b.std() == 0:
+        difference = float(a.mean() - b.mean())
+        return difference, difference
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        interval = stats.ttest_ind(a, b, equal_var=False).confidence_interval(confidence)
+    return float(interval.low), float(interval.high)

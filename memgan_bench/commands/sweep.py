@@ -45,6 +45,11 @@ def add_arguments(parser) -> None:
     parser.add_argument("--no-report", action="store_true",
                         help="skip the report at the end (e.g. when `memgan-bench report` runs after several sweeps)")
     add_report_options(parser)
+    add_executor_arguments(parser)
+
+
+def add_executor_arguments(parser) -> None:
+    """Where and how many runs execute: the options every command that runs a sweep shares."""
     parser.add_argument("--executor", choices=EXECUTORS.names(), default="local", help="where runs execute")
     parser.add_argument("--max-parallel", type=positive(), default=None,
                         help="runs at once (default: local: cores ÷ threads per run; ray/slurm: all)")
