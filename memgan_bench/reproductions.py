@@ -77,9 +77,6 @@ class Entry:
     checks: tuple[Check, ...]
     notes: str = ""
 
-    def label_of(self, config: Path) -> str:
-        return next(label for label, path in self.runs.items() if path == config)
-
 
 class _Fields:
     """Reads one mapping of an entry, each key at most once, and refuses the keys it did not read."""

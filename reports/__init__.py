@@ -17,7 +17,7 @@ from memgan_bench.registry import REPORT_SECTIONS, REPORTS
 from memgan_bench.results import ROW_FIELDS, read_rows
 from memgan_bench.rundir import RunDir, find_runs
 
-ORDER = ("tables", "curves", "final", "samples", "continual", "appendix")  # sections not named here go last
+ORDER = ("reproduction", "tables", "curves", "final", "samples", "continual", "appendix")  # sections not named here go last
 NOT_VARIANT_KEYS = ("seed", "name", "device")  # runs that differ only in these are repeats of one config
 SETTING = ["dataset", "scenario"]
 

@@ -17,6 +17,7 @@ from reports import SECTIONS, ReportOptions
 from reports.page import Part
 
 VERDICT_FILE = "reproduction.json"
+HEADING = "Reproduction"  # the page's first heading: sections come in reports.ORDER, this one first
 
 
 def write_verdict(folder: Path, record: dict) -> Path:
@@ -52,5 +53,5 @@ def write_reproduction(df: pd.DataFrame, out: Path, options: ReportOptions = Rep
         path = folder / VERDICT_FILE
         if path.is_file():
             record = json.loads(path.read_text())
-            parts.append(Part(f"Reproduction {record['name']}: {record['verdict']}", [path], verdict_html(record)))
+            parts.append(Part(f"{record['name']}: {record['verdict']}", [path], verdict_html(record), HEADING))
     return parts

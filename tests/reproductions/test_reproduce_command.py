@@ -37,7 +37,8 @@ def test_reproduce_runs_the_entry_judges_it_and_puts_the_verdict_on_the_report(t
     assert [check["kind"] for check in record["checks"]] == ["order", "target"]
     assert record["checks"][0]["published"] == {"GAN": "6.3 ± 0.5", "PacGAN2": "7.9 ± 0.1"}
     page = (out / "report" / "index.html").read_text()
-    assert f"Reproduction tiny-ring: {record['verdict']}" in page and "memgan-bench reproduce tiny-ring" in page
+    assert page.index("<h2>Reproduction</h2>") < page.index("<h2>ring8 · unsupervised</h2>")
+    assert f"tiny-ring: {record['verdict']}" in page and "memgan-bench reproduce tiny-ring" in page
 
     # a second call without --resume refuses the used folder; with --resume it trains nothing and judges again
     assert main(argv) == 2
