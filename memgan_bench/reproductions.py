@@ -23,6 +23,7 @@ from typing import Optional, Union
 
 from memgan_bench.config import read_yaml
 from memgan_bench.errors import UserError
+from memgan_bench.metrics.names import METRICS
 
 ROOT = Path(__file__).resolve().parents[1]  # relative config paths are relative to the project root
 ENTRIES = ROOT / "reproductions"
@@ -197,8 +198,6 @@ def _overrides(fields: _Fields) -> tuple[str, ...]:
 
 
 def _metric(fields: _Fields) -> str:
-    from reports.names import METRICS
-
     metric = fields.text("metric")
     if metric not in METRICS:
         fields.fail("metric", f"is {metric!r}, no headline metric (known: {', '.join(METRICS)})")

@@ -65,7 +65,7 @@ def plan_sweep(paths: list[str], out: str | Path, seeds: Optional[list[int]], ov
         raise UserError(f"--seeds repeats {', '.join(map(str, repeated(seeds)))}; each seed is one run")
     plan, splits = [], {}
     for path in files:
-        runs = [PlannedRun(path, RunDir(Path(out) / f"{path.stem}-s{cfg.seed}"), cfg)
+        runs = [PlannedRun(path, run_dir_of(out, path, cfg.seed), cfg)
                 for cfg in configs_of(path, seeds, overrides)]
         check_buildable(runs[0], splits)
         plan += runs
@@ -73,6 +73,11 @@ def plan_sweep(paths: list[str], out: str | Path, seeds: Optional[list[int]], ov
     if names:
         raise UserError(f"run name {names[0]!r} is given to several runs (config key 'name'); runs need distinct names")
     return plan
+
+
+def run_dir_of(out: str | Path, config: Path, seed: int) -> RunDir:
+    """The run directory of ``config`` with ``seed`` in a sweep into ``out``: ``OUT/<config stem>-s<seed>``."""
+    return RunDir(Path(out) / f"{Path(config).stem}-s{seed}")
 
 
 def configs_of(path: Path, seeds: Optional[list[int]], overrides: list[str]) -> list[RunConfig]:

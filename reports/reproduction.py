@@ -1,8 +1,11 @@
-"""Report section: the verdict of a reproduction entry, when the runs come from ``memgan-bench reproduce``.
+"""The verdict of a reproduction entry over its runs (``memgan-bench reproduce``), and its place on the
+report page.
 
-The command writes the verdict beside the run directories (``OUT/reproduction.json``, see
-:func:`write_verdict`); this section puts every such verdict found next to the report's runs on the page,
-so a later ``memgan-bench report OUT`` shows it too."""
+:func:`write_reproduction` (registered as the report ``reproduction``) reads the final values of the
+entry's finished runs, judges them (:mod:`reports.verdicts`), writes the verdict beside the runs
+(``OUT/reproduction.json`` and ``OUT/reproduction.md``) and writes the report of ``OUT``. The report
+section ``reproduction`` shows every such verdict found beside a report's runs first on the page, so a
+later ``memgan-bench report OUT`` shows it too."""
 
 from __future__ import annotations
 
@@ -10,28 +13,60 @@ import html
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from memgan_bench.atomic import atomic_write_text
-from reports import SECTIONS, ReportOptions
+from memgan_bench.registry import REPORT_SECTIONS, REPORTS
+from memgan_bench.sweep_plan import run_dir_of
+from reports import ReportOptions, load_runs, write_report
 from reports.page import Part
+from reports.tables import final_values, html_table
+from reports.verdicts import Estimate, cell, judge, markdown
 
-VERDICT_FILE = "reproduction.json"
+VERDICT_FILE, VERDICT_TEXT = "reproduction.json", "reproduction.md"
 HEADING = "Reproduction"  # the page's first heading: sections come in reports.ORDER, this one first
 
 
-def write_verdict(folder: Path, record: dict) -> Path:
-    """``folder/reproduction.json``: the entry's verdict (:meth:`EntryVerdict.to_dict`) plus its title,
-    source, claim and command."""
-    path = Path(folder) / VERDICT_FILE
-    atomic_write_text(path, json.dumps(record, indent=1, allow_nan=True) + "\n")
-    return path
+def final_values_by_label(entry, runs: pd.DataFrame, out: Path) -> tuple[dict, list[str]]:
+    """(values[metric][label]: the finite final values of the entry's finished runs in ``out``, the runs
+    of the entry left out as not finished, with their status)."""
+    labels = {run_dir_of(out, config, seed).path.resolve(): label
+              for label, config in entry.runs.items() for seed in entry.seeds}
+    final = final_values(runs)
+    final = final.assign(label=[labels.get(Path(run_dir).resolve()) for run_dir in final["run_dir"]])
+    final = final[final["label"].notna()]
+    left_out = sorted({f"{Path(r.run_dir).name} ({r.status})" for r in final.itertuples() if r.status != "finished"})
+    final = final[final["status"] == "finished"]
+    values: dict[str, dict[str, list[float]]] = {}
+    for check in entry.checks:
+        rows = final[final["metric"] == check.metric]
+        for label in entry.runs:
+            x = rows[rows["label"] == label]["value"].to_numpy(float)
+            values.setdefault(check.metric, {})[label] = [float(v) for v in x if np.isfinite(v)]
+    return values, left_out
+
+
+@REPORTS.register("reproduction")
+def write_reproduction(entry, out: str | Path, command: str) -> tuple[str, list[Path]]:
+    """Judge the entry's runs in ``out``, write the verdict beside them and the report of ``out``; returns
+    the verdict as Markdown and the files written."""
+    out = Path(out)
+    runs = load_runs([out])
+    values, left_out = final_values_by_label(entry, runs, out)
+    result = judge(entry, values)
+    text = markdown(entry, result)
+    if left_out:
+        text += f"\nNot counted (not finished): {', '.join(left_out)}.\n"
+    record = {**result.to_dict(), "title": entry.title, "claim": entry.claim, "scale": entry.scale,
+              "source": f"{entry.source.paper}, {entry.source.where}", "command": command,
+              "seeds": list(entry.seeds)}
+    atomic_write_text(out / VERDICT_FILE, json.dumps(record, indent=1) + "\n")
+    atomic_write_text(out / VERDICT_TEXT, text)
+    return text, [out / VERDICT_FILE, out / VERDICT_TEXT] + write_report(runs, out / "report")
 
 
 def verdict_html(record: dict) -> str:
-    from reports.tables import html_table
-    from reports.verdicts import Estimate, cell
-
     rows = []
     for check in record["checks"]:
         for k, (label, measured) in enumerate(check["measured"].items()):
@@ -46,8 +81,8 @@ def verdict_html(record: dict) -> str:
             f"{html_table(table)}<ul class=\"note\">{details}</ul>")
 
 
-@SECTIONS.register("reproduction")
-def write_reproduction(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
+@REPORT_SECTIONS.register("reproduction")
+def reproduction_section(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOptions()) -> list[Part]:
     parts = []
     for folder in sorted({Path(run_dir).parent for run_dir in df["run_dir"].unique()}):
         path = folder / VERDICT_FILE

@@ -9,7 +9,7 @@ import pytest
 
 from memgan_bench.cli import main
 
-ENTRIES = Path(__file__).parent / "entries"
+ENTRIES = Path(__file__).parent / "reproductions"  # test-only entries
 
 
 def final_value(run_dir: Path, metric: str) -> float:
