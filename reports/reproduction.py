@@ -63,7 +63,8 @@ def write_reproduction(entry, out: str | Path, command: str) -> tuple[str, list[
               "seeds": list(entry.seeds)}
     atomic_write_text(out / VERDICT_FILE, json.dumps(record, indent=1) + "\n")
     atomic_write_text(out / VERDICT_TEXT, text)
-    return text, [out / VERDICT_FILE, out / VERDICT_TEXT] + write_report(runs, out / "report")
+    written = [out / VERDICT_FILE, out / VERDICT_TEXT] + write_report(runs, out / "report")
+    return text, list(dict.fromkeys(written))  # the report lists the verdict file again (its section's file)
 
 
 def verdict_html(record: dict) -> str:
