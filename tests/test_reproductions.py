@@ -169,7 +169,8 @@ DERIVED = [  # (config, the config it copies, the model keys that differ)
       for data in ("ring8", "grid25") for m in (3, 4)],
     ("configs/reproductions/luzi-ring8-ensemble.yaml", "configs/bench2d/ring8/gan-ensemble-kmeans.yaml",
      {"components": 8, "width": 50}),
-    ("configs/reproductions/luzi-ring8-single.yaml", "configs/bench2d/ring8/dcgan.yaml", {"width": 144}),
+    ("configs/reproductions/luzi-ring8-single.yaml", "configs/bench2d/ring8/dcgan.yaml",
+     {"width": 144, "update": "alternating"}),
 ]
 
 
