@@ -20,13 +20,16 @@ shared generator batch norms have a learned offset (theirs ``center=False``), an
 step's fakes (theirs regenerates them from the same z after D's update: the same values, G being unchanged
 in between).
 
-``nets: paper-2d`` gives the networks of the paper's synthetic 2-D experiment (§5.1 and Appendix C; the
-released code has only CIFAR-10): each generator an input layer of z (``z_prior: normal``, z_dim 256),
-its own fully connected layer of ``width`` (128) ReLU units, then a shared one of ``width`` ReLU units and a
-shared linear output, no batch norm anywhere; D and C share one hidden layer of ``width`` ReLU units and
-differ in their heads. The paper's other 2-D settings (K = 8, β = 0.125, 128 fakes per generator, real
-batch 512, Adam 2e-4 β1 0.5) are config values (``configs/mgan/ring8.yaml``). ``nets: harness`` (default):
-the DCGAN nets for images and PacGAN's MLPs for 2-D data, as every other method of the harness.
+``nets: authors-2d`` gives the 2-D networks of the first author's code for the synthetic experiment
+(tund/male, ``male/models/deep_learning/generative/mggan2d.py``, ``_create_generator`` and
+``_create_discriminator``; the paper's own 2-D setup text could not be read here and the released MGAN code has
+only CIFAR-10): each generator its own fully connected layer of ``width`` ReLU units on z, then a shared one of
+``width`` ReLU units and a shared linear output; D and C share one hidden layer of ``width`` LeakyReLU(0.2)
+units and differ in their heads; no batch norm anywhere. That code's test gives the full-run sizes (z ∈ R^128 ~
+N(0, I), width 128, real batch 512, 128 fakes per generator, Adam 2e-4 β1 0.5, 25,000 iterations); they are
+config values (``configs/mgan/ring8.yaml``), as are K and β, which no source read here states for 2-D.
+``nets: harness`` (default): the DCGAN nets for images and PacGAN's MLPs for 2-D data, as every other method of
+the harness.
 """
 
 from __future__ import annotations
@@ -46,12 +49,13 @@ from methods.common.losses import discriminator_loss, generator_loss
 from methods.common.nets import MixtureGenerator, build_trunk, init_weights
 
 
-class ReLUTrunk(nn.Module):
-    """The paper's 2-D D and C (App. C): one shared hidden layer of ``width`` ReLU units, then the heads."""
+class LeakyReLUTrunk(nn.Module):
+    """The authors' 2-D D and C (``mggan2d.py`` ``_create_discriminator``): one shared hidden layer of ``width``
+    LeakyReLU(0.2) units (``male/activations.py`` ``tf_lrelu``), then the heads."""
 
     def __init__(self, in_dim: int, out_dim: int, width: int):
         super().__init__()
-        self.features = nn.Sequential(nn.Linear(in_dim, width), nn.ReLU(True))
+        self.features = nn.Sequential(nn.Linear(in_dim, width), nn.LeakyReLU(0.2, True))
         self.head = nn.Linear(width, out_dim)
 
     def forward(self, x):
@@ -73,7 +77,7 @@ class MGAN(GANMethod):
         same_input: bool = True
         z_dim: int = field(default=100, metadata={"min": 1})
         z_prior: Literal["uniform", "normal"] = "uniform"
-        nets: Literal["harness", "paper-2d"] = "harness"
+        nets: Literal["harness", "authors-2d"] = "harness"
         width: int = field(default=64, metadata={"min": 1})
         lr: float = field(default=2e-4, metadata={"min": 0.0})
         betas: tuple[float, float] = (0.5, 0.999)
@@ -85,11 +89,11 @@ class MGAN(GANMethod):
 
     def __init__(self, cfg: Config, spec: DataSpec):
         super().__init__(cfg, spec)
-        if cfg.nets == "paper-2d":
+        if cfg.nets == "authors-2d":
             if spec.is_image:
-                raise UserError("model.nets: 'paper-2d' is MGAN's network for flat 2-D samples, not images")
+                raise UserError("model.nets: 'authors-2d' is MGAN's network for flat 2-D samples, not images")
             self.generator = MixtureGenerator(cfg.z_dim, spec, cfg.width, cfg.generators, mlp=(2, False, cfg.width))
-            self.discriminator = ReLUTrunk(spec.sample_shape[0], 1 + cfg.generators, cfg.width)
+            self.discriminator = LeakyReLUTrunk(spec.sample_shape[0], 1 + cfg.generators, cfg.width)
         else:
             self.generator = MixtureGenerator(cfg.z_dim, spec, cfg.width, cfg.generators)
             self.discriminator = build_trunk(spec, 1 + cfg.generators, cfg.width)  # [D logit, C logits]

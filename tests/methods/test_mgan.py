@@ -45,7 +45,7 @@ def test_bce_and_cross_entropy_references_on_fixed_values():
     assert math.isclose(two_way, math.log(4 / 3), rel_tol=1e-6)
 
 
-@pytest.mark.parametrize("spec, overrides", [(SPEC, {}), (DataSpec((2,), 1), {"nets": "paper-2d", "z_prior": "normal"})])
+@pytest.mark.parametrize("spec, overrides", [(SPEC, {}), (DataSpec((2,), 1), {"nets": "authors-2d", "z_prior": "normal"})])
 def test_step_losses_equal_the_equations(spec, overrides):
     """L_D = BCE(D(x), 1) + BCE(D(G_k(z)), 0), L_C = CE(C(G_k(z)), k) with D's pre-step weights;
     L_G = BCE(D(G_k(z)), 1) + β·CE(C(G_k(z)), k) with D's weights after its update."""
@@ -168,10 +168,15 @@ def test_every_generator_produces_samples_of_the_data_shape(shape):
     assert method.heads(fake)[1].shape == (12, 3)
 
 
-def test_paper_2d_nets_are_the_papers_mlps_without_batch_norm():
-    """G_k(z) = W_3 ReLU(W_2 ReLU(W_1k z + b_1k) + b_2) + b_3 (own first layer, shared rest), D and C
-    = heads on one shared ReLU layer (Hoang et al. 2018, §5.1 and App. C), no batch norm anywhere."""
-    method = tiny(DataSpec((2,), 1), nets="paper-2d", z_prior="normal", width=5, z_dim=4)
+def leaky_relu(values, slope):  # max(v, slope·v), elementwise from the definition
+    return [[v if v > 0 else slope * v for v in row] for row in values.tolist()]
+
+
+def test_authors_2d_nets_are_the_first_authors_mlps_without_batch_norm():
+    """G_k(z) = W_3 ReLU(W_2 ReLU(W_1k z + b_1k) + b_2) + b_3 (own first layer, shared rest); D and C = heads
+    on one shared LeakyReLU(0.2) layer; no batch norm anywhere (tund/male ``mggan2d.py``
+    ``_create_generator``, ``_create_discriminator``)."""
+    method = tiny(DataSpec((2,), 1), nets="authors-2d", z_prior="normal", width=5, z_dim=4)
     assert not any(isinstance(m, torch.nn.modules.batchnorm._BatchNorm) for m in method.modules())
     for m in method.modules():  # non-zero biases, so the check sees them
         if isinstance(m, torch.nn.Linear):
@@ -187,14 +192,17 @@ def test_paper_2d_nets_are_the_papers_mlps_without_batch_norm():
         assert torch.allclose(method.generate(z, torch.full((6, 1), k)), expected, atol=1e-6)
     x = torch.randn(7, 2)
     trunk = method.discriminator
-    hidden = torch.relu(x @ trunk.features[0].weight.T + trunk.features[0].bias)
+    pre = x @ trunk.features[0].weight.T + trunk.features[0].bias
+    assert (pre < 0).any() and (pre > 0).any()  # both branches of the activation are exercised
+    hidden = torch.tensor(leaky_relu(pre, 0.2))
     assert torch.allclose(trunk(x), hidden @ trunk.head.weight.T + trunk.head.bias, atol=1e-6)
     assert trunk.head.out_features == 1 + 3
 
 
-def test_normal_prior_and_paper_2d_on_images_is_a_one_line_error():
-    method = tiny(DataSpec((2,), 1), nets="paper-2d", z_prior="normal")
+def test_normal_prior_and_authors_2d_on_images_is_a_one_line_error():
+    method = tiny(DataSpec((2,), 1), nets="authors-2d", z_prior="normal")
     z = method.sample_latent(4000).z
     assert abs(float(z.std()) - 1) < 0.05 and float(z.abs().max()) > 2  # N(0, I), not U(−1, 1)
-    with pytest.raises(UserError, match="paper-2d"):
-        tiny(SPEC, nets="paper-2d")
+    with pytest.raises(UserError, match="authors-2d") as err:
+        tiny(SPEC, nets="authors-2d")
+    assert "\n" not in str(err.value)
