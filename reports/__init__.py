@@ -43,12 +43,16 @@ def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
 
 
 def method_label(run_dir: str | Path, method: str) -> str:
-    """``method[+ewc][ JT]``: the method (``pacgan<m>`` for DCGAN with packing m > 1, PacGAN's name), "+ewc"
-    when the EWC regulariser was on and "JT" for a cumulative stream (joint training on every class seen
-    so far), from the run's saved config."""
+    """``method[+ewc][ JT]``: the method (``pacgan<m>`` for DCGAN with packing m > 1, PacGAN's name;
+    ``memorygan (paper text)`` for MemoryGAN with ``fidelity: paper``, plain ``memorygan`` being the
+    authors' code), "+ewc" when the EWC regulariser was on and "JT" for a cumulative stream (joint training
+    on every class seen so far), from the run's saved config."""
     cfg = RunDir(run_dir).saved_config()
-    pack = (cfg.get("model") or {}).get("pack", 1)
+    model = cfg.get("model") or {}
+    pack = model.get("pack", 1)
     label = f"pacgan{pack}" if method == "dcgan" and pack > 1 else method
+    if method == "memorygan" and model.get("fidelity") == "paper":
+        label += " (paper text)"
     if "ewc" in (cfg.get("plugins") or {}):
         label += "+ewc"
     if (cfg.get("scenario") or {}).get("cumulative"):

@@ -10,7 +10,7 @@ bench=.venv/bin/memgan-bench
 sweep=(sweep --out "$out" --resume --no-report --set device=cpu --max-parallel 2)
 # Longest runs first, so the two workers finish together.
 ring8=() fmnist=()
-for method in gan-ensemble memorygan mgan aan dcgan; do
+for method in gan-ensemble memorygan memorygan-paper mgan aan dcgan; do
   ring8+=("configs/main/ring8/ring8-$method.yaml") fmnist+=("configs/main/fashion-mnist/fmnist-$method.yaml")
 done
 status=0

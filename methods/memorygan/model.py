@@ -9,8 +9,9 @@ Per ``train_step``: a D step on L_D (eq. 7) followed by the memory update with t
     L_G = E log(1 − D(G(z, K_c))) + λI                  (``loss: saturating``, eq. 8 as written)
     L_G = −E log D(G(z, K_c)) + λI                      (``loss: non-saturating``)
 
-``fidelity: official`` replaces λI by λ·MSE(μ(G(z, K_c)), K_c) on the unnormalised query (added to both
-losses) and also updates the memory with the fake queries of the G step, as the official code does. The
+``fidelity: official`` ends the inference network in the authors' batch norm of the query (centre only,
+:class:`QueryBatchNorm`), replaces λI by λ·MSE(μ(G(z, K_c)), K_c) on that (unnormalised) query (added to
+both losses) and also updates the memory with the fake queries of the G step, as the official code does. The
 memory update of a step is one batch of 2B queries, real first, so on a shared slot a fake query's write
 wins (see ``writes.py``); the queries are those of the D step's forward pass, computed before its optimizer
 step (as in the official code's graph; Alg. 1 does not say whether μ is re-evaluated). The G step draws
@@ -25,6 +26,7 @@ from typing import Literal, Optional
 
 import torch
 import torch.nn.functional as F
+from torch import nn
 
 from memgan_bench.data.base import DataSpec
 from memgan_bench.errors import UserError
@@ -32,6 +34,21 @@ from memgan_bench.method import Batch, GANMethod, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
 from methods.common.nets import build_generator, build_trunk, init_weights
 from methods.memorygan.memory import VMFMemory
+
+
+class QueryBatchNorm(nn.Module):
+    """The official code's last layer of the inference network: μ = BN(W h) with TF-slim's ``batch_norm``
+    defaults, centre only (β, no γ), ε 1e−3, moving-average decay 0.999 (whyjay/memoryGAN
+    ``models/discriminator.py``:67 and :83, the query conv with ``ops.py``:207's default ``norm=bn``). In
+    training each batch is normalised by its own statistics; real and fake batches pass separately."""
+
+    def __init__(self, dim: int):
+        super().__init__()
+        self.norm = nn.BatchNorm1d(dim, eps=1e-3, momentum=1e-3, affine=False)
+        self.offset = nn.Parameter(torch.zeros(dim))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.norm(x) + self.offset
 
 
 @METHODS.register("memorygan")
@@ -84,6 +101,8 @@ class MemoryGAN(GANMethod):
         self.generator = build_generator(cfg.z_dim + (cfg.key_dim if cfg.mcgn else 0), spec, cfg.width)
         init_weights(self.inference)
         init_weights(self.generator)
+        if cfg.fidelity == "official":
+            self.inference = nn.Sequential(self.inference, QueryBatchNorm(cfg.key_dim))
         self.d_opt = torch.optim.Adam(self.inference.parameters(), lr=cfg.lr, betas=cfg.betas)
         self.g_opt = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=cfg.betas)
         self.register_buffer("lr_step", torch.zeros((), dtype=torch.long))
@@ -101,7 +120,7 @@ class MemoryGAN(GANMethod):
         return self.generator(torch.cat([z, self.memory.keys[codes[:, 0]].to(z.dtype)], 1))
 
     def query(self, x: torch.Tensor) -> torch.Tensor:
-        """Unnormalised inference-network output μ(x) [n, M]."""
+        """Unnormalised inference-network output μ(x) [n, M] (batch-normalised in ``official``)."""
         return self.inference(x)
 
     def discriminate(self, x: torch.Tensor) -> torch.Tensor:

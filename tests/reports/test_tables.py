@@ -125,6 +125,20 @@ def test_packed_dcgan_is_labelled_pacgan_apart_from_plain_dcgan(tmp_path):
     assert table.loc["pacgan2", "n"] == 2
 
 
+def test_memorygan_rows_name_the_paper_text_reading_and_leave_the_authors_code_plain(tmp_path):
+    runs = {"off": {"fidelity": "official", "update": "em"}, "pap": {"fidelity": "paper", "update": "em"},
+            "pap-no-em": {"fidelity": "paper", "update": "kaiser"}}
+    for name, model in runs.items():
+        for seed in (0, 1):
+            write_run(tmp_path / f"{name}-s{seed}", seed, {"fid": [(5, 10.0 + seed)]}, method="memorygan",
+                      config={"model": model})
+    df = load_runs([tmp_path])
+    assert sorted(df["variant"].unique()) == ["memorygan", "memorygan (paper text) [model.update=em]",
+                                              "memorygan (paper text) [model.update=kaiser]"]
+    table = summary_table(df, ReportOptions(reference="memorygan")).set_index("Method")
+    assert table.loc["memorygan (ref.)", "n"] == 2
+
+
 def test_index_page_is_self_contained_and_holds_every_setting(tmp_path):
     for dataset in ("d1", "d2"):
         for seed in (0, 1):

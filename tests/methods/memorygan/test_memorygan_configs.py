@@ -34,3 +34,18 @@ def test_cifar10_settings():
     model = load_config(ROOT / "memorygan" / "cifar10.yaml").model
     assert (model.memory_size, model.key_dim, model.k, model.z_dim, model.lam) == (16384, 512, 256, 16, 1e-6)
     assert model.betas == (0.0, 0.9) and model.lr_decay_steps > 0
+
+
+HEAD_TO_HEAD = [ROOT / "bench2d" / "ring8", ROOT / "bench2d" / "grid25", ROOT / "main" / "ring8",
+                ROOT / "main" / "fashion-mnist", ROOT / "main" / "stream"]
+
+
+@pytest.mark.parametrize("folder", HEAD_TO_HEAD, ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_head_to_heads_run_the_authors_code_with_the_paper_text_beside_it(folder):
+    runs = {p.name: load_config(p) for p in sorted(folder.glob("*.yaml"))}
+    memorygan = {name: cfg for name, cfg in runs.items() if cfg.method == "memorygan"}
+    official = [cfg for cfg in memorygan.values() if cfg.model.fidelity == "official"]
+    paper = [cfg for cfg in memorygan.values() if cfg.model.fidelity == "paper"]
+    assert len(memorygan) == 2 and len(official) == len(paper) == 1, sorted(memorygan)
+    assert paper[0].model.__dict__ == {**official[0].model.__dict__, "fidelity": "paper"}
+    assert paper[0].as_dict() | {"model": None} == official[0].as_dict() | {"model": None}
