@@ -38,13 +38,15 @@ from methods.memorygan.memory import VMFMemory
 
 class QueryBatchNorm(nn.Module):
     """The official code's last layer of the inference network: μ = BN(W h) with TF-slim's ``batch_norm``
-    defaults, centre only (β, no γ), ε 1e−3, moving-average decay 0.999 (whyjay/memoryGAN
-    ``models/discriminator.py``:67 and :83, the query conv with ``ops.py``:207's default ``norm=bn``). In
-    training each batch is normalised by its own statistics; real and fake batches pass separately."""
+    defaults, centre only (β, no γ), ε 1e−3 (whyjay/memoryGAN ``models/discriminator.py``:67 and :83, the
+    query conv under ``ops.py``:207's default ``norm=bn``). Each batch is normalised by its own statistics,
+    as in all of the authors' training (real and fake batches pass separately), also in evaluation: D is then
+    a function of the batch it judges, and a probe set judged as one batch is judged as training judged it
+    (slim's moving averages serve only an evaluation-mode graph, which the authors never run on D)."""
 
     def __init__(self, dim: int):
         super().__init__()
-        self.norm = nn.BatchNorm1d(dim, eps=1e-3, momentum=1e-3, affine=False)
+        self.norm = nn.BatchNorm1d(dim, eps=1e-3, affine=False, track_running_stats=False)
         self.offset = nn.Parameter(torch.zeros(dim))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
