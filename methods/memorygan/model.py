@@ -171,6 +171,7 @@ class MemoryGAN(GANMethod):
         optimizer_step(self.d_opt, d_loss)
         labels = torch.cat([torch.ones(n, device=x.device), torch.zeros(n, device=x.device)])
         mem = self.memory.update(q.detach(), labels, read)
+        q_real, q_fake = q.detach().split(n)
 
         fake, keys = self._fake(n, x.device)
         q_gen_raw = self.query(fake)
@@ -190,6 +191,7 @@ class MemoryGAN(GANMethod):
             "diag/d_real": d_real.detach().mean(),
             "diag/d_fake": d_fake.detach().mean(),
             "diag/mem_reset_rate": mem["reset_rate"],
+            "diag/query_cos": torch.dot(q_real.mean(0), q_fake.mean(0)),  # mean cosine of real–fake query pairs
             "diag/mem_written_frac": mem["written_frac"],
             **{f"diag/{key}": value for key, value in self.memory.stats().items()},
         }

@@ -55,6 +55,16 @@ def test_official_mode_also_updates_the_memory_in_the_generator_step():
     assert updates["official"] == [[1.0] * 8 + [0.0] * 8, [0.0] * 8]
 
 
+def test_query_cos_is_the_mean_cosine_over_all_real_fake_query_pairs():
+    method = tiny(fidelity="paper")
+    seen = []
+    original = method.memory.update
+    method.memory.update = lambda q, y, *read: seen.append(q.clone()) or original(q, y, *read)
+    out = method.train_step(Batch(torch.rand(8, 1, 28, 28) * 2 - 1, torch.zeros(8, dtype=torch.long)))
+    q = seen[0]
+    torch.testing.assert_close(out["diag/query_cos"], (q[:8] @ q[8:].T).mean())
+
+
 def test_mutual_information_terms():
     q_raw = torch.randn(5, 16)
     keys = F.normalize(torch.randn(5, 16), dim=1)
