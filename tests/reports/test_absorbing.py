@@ -12,13 +12,13 @@ from reports.stats import wilson
 
 
 def write_run(root, name, history, fidelity="paper", eps=1e-3, method="memorygan", seed=0):
-    """A run directory whose results.csv logs (reset_rate, d_real, d_fake) at steps 100, 200, ..."""
+    """A run directory whose results.csv logs (reset_rate, d_real, d_fake[, query_cos]) at steps 100, 200, ..."""
     run = root / name
     run.mkdir()
     (run / "config.yaml").write_text(yaml.safe_dump({"method": method, "model": {"fidelity": fidelity, "eps": eps}}))
     lines = [HEADER]
-    for i, (reset, d_real, d_fake) in enumerate(history, start=1):
-        for metric, value in zip(absorbing.METRICS, (reset, d_real, d_fake)):
+    for i, values in enumerate(history, start=1):
+        for metric, value in zip((*absorbing.METRICS, absorbing.QUERY_COS), values):
             row = dict(run_id=name, method=method, scenario="unsupervised", dataset="fashion-mnist", seed=seed,
                        step=100 * i, experience=0, metric=metric, value=value)
             lines.append(",".join(str(row[field]) for field in ROW_FIELDS) + "\n")
@@ -77,8 +77,28 @@ def test_markdown_tables_name_each_config_and_run(tmp_path, capsys):
     write_run(tmp_path, "paper-s0", [HEALTHY, STUCK])
     assert main(["analyze", "absorbing", str(tmp_path)]) == 0
     lines = capsys.readouterr().out.splitlines()
-    assert "| paper | fashion-mnist | paper | 1 | 1 | 0.21–1.00 | 1 | 0.21–1.00 |" in lines
-    assert "| paper-s0 | paper | 200 | 0.50 | yes |" in lines
+    assert "| paper | fashion-mnist | paper | 1 | 1 | 0.21–1.00 | 1 | 0.21–1.00 | – | – |" in lines
+    assert "| paper-s0 | paper | 200 | 0.50 | yes | – | – |" in lines
+
+
+COLLAPSED = (0.5, 0.808, 0.808, 0.9999)  # one query direction: the memory answers alike, every fake query reset
+SPREAD = (0.02, 0.9, 0.1, -0.01)
+
+
+def test_collapsed_queries_are_a_second_stall_away_from_the_clip(tmp_path, capsys):
+    state = absorbing.run_state(write_run(tmp_path, "official-s0", [SPREAD, COLLAPSED, COLLAPSED, SPREAD]))
+    assert (state.first_step, state.collapsed_first_step, state.collapsed_share) == (None, 200, 0.5)
+    write_run(tmp_path, "official-s1", [SPREAD, SPREAD])
+    assert main(["analyze", "absorbing", str(tmp_path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert "| official | fashion-mnist | paper | 2 | 0 | 0.00–0.66 | 0 | 0.00–0.66 | 1 of 2 | 0.09–0.91 |" in lines
+    assert "| official-s0 | paper | – | 0.00 | no | 200 | 0.50 |" in lines
+
+
+@pytest.mark.parametrize("row", [(0.44, 0.8, 0.8, 0.9999), (0.5, 0.8, 0.8, 0.98)])
+def test_collapse_needs_both_the_reset_rate_and_the_query_cosine(tmp_path, row):
+    state = absorbing.run_state(write_run(tmp_path, "a", [row]))
+    assert (state.collapsed_first_step, state.collapsed_share) == (None, 0.0)
 
 
 def test_no_memorygan_runs_is_one_line_and_exit_2(tmp_path, capsys):
