@@ -4,6 +4,7 @@ Prints JSON: seconds to load the source split and seconds to build the affine ve
 of every image), per dataset, on the current CPU thread count. Goal: a few seconds for 60,000 images.
 
     python bench/affine_build.py --datasets affine-fashion-mnist affine-mnist-5k --split train
+    python bench/affine_build.py --tiny     # the first 256 images of affine-fashion-mnist's source
 """
 
 from __future__ import annotations
@@ -27,13 +28,17 @@ def main() -> None:
     parser.add_argument("--split", default="train", choices=["train", "test"])
     parser.add_argument("--root", default=None)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tiny", action="store_true", help="affine-fashion-mnist only, its first 256 images")
     args = parser.parse_args()
+    if args.tiny:
+        args.datasets = ["affine-fashion-mnist"]
     rows = []
     for name in args.datasets:
         start = time.perf_counter()
         source = load_dataset(SOURCES[name], args.split, args.root, args.seed)
         loaded = time.perf_counter()
-        images = random_affine(source.images, split_generator(args.seed, args.split))[0]
+        images = random_affine(source.images[:256] if args.tiny else source.images,
+                               split_generator(args.seed, args.split))[0]
         built = time.perf_counter()
         rows.append({"dataset": name, "split": args.split, "images": images.shape[0],
                      "load_source_s": round(loaded - start, 3), "build_s": round(built - loaded, 3),

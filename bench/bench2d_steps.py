@@ -6,6 +6,7 @@ engine does, run ``--warmup`` steps, then time ``--steps`` steps. Prints JSON wi
 would have alone) and ``wall_ms``, and ``steps_per_core_hour`` = 3.6e6 / cpu_ms. Evaluation is excluded.
 
     OMP_NUM_THREADS=1 python bench/bench2d_steps.py configs/bench2d/ring8/*.yaml --steps 50
+    python bench/bench2d_steps.py --tiny    # 2 steps of configs/bench2d/ring8/dcgan.yaml (or the configs given)
 """
 
 from __future__ import annotations
@@ -21,6 +22,9 @@ from memgan_bench.config import load_config
 from memgan_bench.data import DataSpec, load_dataset
 from memgan_bench.engine.seeding import seed_everything
 from memgan_bench.registry import METHODS, SCENARIOS
+
+
+TINY_CONFIG = "configs/bench2d/ring8/dcgan.yaml"
 
 
 def step_times(path: str, steps: int, warmup: int) -> tuple[float, float]:
@@ -42,11 +46,17 @@ def step_times(path: str, steps: int, warmup: int) -> tuple[float, float]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("configs", nargs="+")
+    parser.add_argument("configs", nargs="*")
     parser.add_argument("--steps", type=int, default=50)
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--tiny", action="store_true", help="2 steps, 1 warm-up, 1 repeat")
     args = parser.parse_args()
+    if args.tiny:
+        args.steps, args.warmup, args.repeats = 2, 1, 1
+        args.configs = args.configs or [TINY_CONFIG]
+    if not args.configs:
+        parser.error("give at least one config")
     results = {}
     for path in args.configs:
         runs = [step_times(path, args.steps, args.warmup) for _ in range(args.repeats)]

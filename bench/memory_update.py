@@ -22,6 +22,7 @@ PacGAN's batch), ``cifar10`` (N 16384, M 512, k 256, B 64).
 
     python bench/memory_update.py [--scales fashion-mnist 2d] [--repeats 30] [--threads T] [--device auto|cpu|cuda]
         [--clock wall|thread-cpu]
+    python bench/memory_update.py --tiny    # the 2d scale, 1 repeat
 """
 
 from __future__ import annotations
@@ -136,7 +137,10 @@ def main() -> None:
     parser.add_argument("--clock", default="wall", choices=sorted(CLOCKS),
                         help="wall time, or this thread's CPU time (with --threads 1 on a CPU: the time the work "
                              "computed, without the time other processes of a shared machine took)")
+    parser.add_argument("--tiny", action="store_true", help="the 2d scale only, 1 repeat")
     args = parser.parse_args()
+    if args.tiny:
+        args.scales, args.repeats = ["2d"], 1
     if args.threads:
         torch.set_num_threads(args.threads)
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else

@@ -17,6 +17,7 @@ steps' own cost on a shared, loaded machine). ``--dataset`` takes any dataset na
     python bench/step_throughput.py --methods dcgan mgan gan-ensemble gan-ensemble:components=3
     python bench/step_throughput.py --dataset ring8 --batch-size 100 --width 200 --threads 1 --clock process-cpu \
         --methods dcgan memorygan:memory_size=1024,key_dim=64,k=32
+    python bench/step_throughput.py --tiny     # width 8, batch 8, 2 steps, 1 repeat
 """
 
 from __future__ import annotations
@@ -146,7 +147,10 @@ def main() -> None:
     parser.add_argument("--compile", action="store_true", help="train.compile for the harness runs")
     parser.add_argument("--clock", default="wall", choices=sorted(CLOCKS))
     parser.add_argument("--threads", type=int, default=0, help="torch CPU threads (0: torch's default)")
+    parser.add_argument("--tiny", action="store_true", help="width 8, batch 8, 2 steps after 1 warm-up, 1 repeat")
     args = parser.parse_args()
+    if args.tiny:
+        args.width, args.batch_size, args.steps, args.warmup, args.repeats, args.log_every = 8, 8, 2, 1, 1, 1
     if args.threads:
         torch.set_num_threads(args.threads)
     try:

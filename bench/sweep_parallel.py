@@ -6,6 +6,7 @@ the core count and the load average before the measurement (other work on the ma
 Both sweeps run the same tiny DCGAN config on CPU with one thread per run, each run in a fresh process.
 
     python bench/sweep_parallel.py --runs 2 --parallel 2 --steps 300 [--repeats 3]
+    python bench/sweep_parallel.py --tiny   # 2 runs of 2 steps, 1 repeat
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ def main_cli() -> None:
     parser.add_argument("--parallel", type=int, default=2)
     parser.add_argument("--steps", type=int, default=300)
     parser.add_argument("--repeats", type=int, default=1)
+    parser.add_argument("--tiny", action="store_true", help="2 runs of 2 steps, parallel 2, 1 repeat")
     args = parser.parse_args()
+    if args.tiny:
+        args.runs, args.parallel, args.steps, args.repeats = 2, 2, 2, 1
     print(json.dumps(measure(args.runs, args.parallel, args.steps, args.repeats), indent=2))
 
 

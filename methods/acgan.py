@@ -1,8 +1,10 @@
 """Class-conditional ACGAN trained with WGAN-GP: the base of MeRGAN (Wu et al., NeurIPS 2018).
 
-As the MeRGAN authors' code: G(z, c) with z ∈ R^128 ~ N(0, I) and c one-hot (concatenated to z);
-the critic D(x) = (score s(x), class logits a(x)) from one trunk with 1 + num_classes outputs.
-Per step, ``critic_iters`` (5) critic updates on consecutive real batches, then one generator update:
+As the MeRGAN authors' code (WuChenshen/MeRGAN ``network/gan32_model.py``, ``mergan.py``): G(z, c) with
+z ∈ R^128 ~ N(0, I) entering the projection alone and the label c entering through class-conditional batch
+norm (per-class scale and offset after normalisation) at every generator layer (``methods/common/nets.py``); the
+critic D(x) = (score s(x), class logits a(x)) from one trunk with 1 + num_classes outputs. Per step,
+``critic_iters`` (5) critic updates on consecutive real batches, then one generator update:
 
     L_D = E[s(G(z, y))] − E[s(x)] + λ_GP · E[(‖∇_x̂ s(x̂)‖₂ − 1)²] + CE(a(x), y)     (x̂ = αx + (1−α)G(z, y))
     L_G = −E[s(G(z, y))] + CE(a(G(z, y)), y)
@@ -11,11 +13,16 @@ with λ_GP = 10, fake labels = the real batch's labels, Adam(1e-4, β = (0, 0.9)
 state reset at the start of every experience. Run in a stream on its own it is plain sequential
 fine-tuning (SFT).
 
-On 2-D data the generator MLP has no batch norm: a stream trains on one class at a time, the one-hot
-column is then constant over the batch, and batch norm after the first layer would subtract it, so G
-could not tell the classes apart in training. The DCGAN image generator has the same coupling in its
-projection layer (a single-class batch, or RA's per-class alignment batch, trains G blind to the label). Batch norm in the critic is replaced by a per-sample layer norm (GroupNorm with one
-group), as the gradient penalty is defined per sample (Gulrajani et al. 2017, §4).
+Statistics. The conditional batch norms always normalise with the statistics of the batch they are given
+(the authors' op has no running statistics). In training that is the batch as formed: one class per
+batch in a stream, as the authors train. Sampling (``generate`` with the method in eval mode) runs one
+generator pass per class present, so each class is normalised over its own samples, as the authors
+evaluate (one class per batch of 64); samples of one class therefore depend on the other samples of that
+class drawn with them, and a class needs a batch of a few dozen for stable statistics. Joint training
+(``cumulative``) trains on mixed-class batches, so its sampling statistics differ from its training ones,
+as in the authors' joint model. Batch norm in the critic is replaced by a per-sample layer norm (GroupNorm
+with one group), as the gradient penalty is defined per sample (Gulrajani et al. 2017, §4); the authors'
+critic has no normalisation.
 """
 
 from __future__ import annotations
@@ -73,12 +80,11 @@ class ACGAN(GANMethod):
 
     def __init__(self, cfg, spec: DataSpec):
         super().__init__(cfg, spec)
-        self.generator = build_generator(cfg.z_dim + spec.num_classes, spec, cfg.width, mlp_batch_norm=False)
+        self.generator = build_generator(cfg.z_dim, spec, cfg.width, num_classes=spec.num_classes)
         self.critic = layer_norm_critic(build_trunk(spec, 1 + spec.num_classes, cfg.width))
         init_weights(self.generator)
         init_weights(self.critic)
         self.register_buffer("seen", torch.ones(spec.num_classes, dtype=torch.bool))
-        self.register_buffer("one_hot", torch.eye(spec.num_classes), persistent=False)
         self.opt_g = torch.optim.Adam(self.generator.parameters(), lr=cfg.lr, betas=cfg.betas)
         self.opt_d = torch.optim.Adam(self.critic.parameters(), lr=cfg.lr, betas=cfg.betas)
 
@@ -90,11 +96,16 @@ class ACGAN(GANMethod):
         return LatentSpec(self.cfg.z_dim, "normal", (self.spec.num_classes,))
 
     def generate(self, z: torch.Tensor, codes: Optional[torch.Tensor] = None) -> torch.Tensor:
-        return self.conditional_generate(self.generator, z, codes[:, 0])
-
-    def conditional_generate(self, generator: nn.Module, z: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
-        """G(z ⊕ onehot(c)); the one-hot rows are looked up (``F.one_hot`` checks its input on the host)."""
-        return generator(torch.cat([z, self.one_hot[labels].to(z.dtype)], dim=1))
+        """G(z, c): in training mode one pass over the batch as given; in eval mode one pass per class
+        (each class normalised over its own samples, see the module doc)."""
+        labels = codes[:, 0]
+        if self.training:
+            return self.generator(z, labels)
+        out = torch.empty(len(z), *self.spec.sample_shape, device=z.device, dtype=z.dtype)
+        for c in labels.unique():
+            rows = labels == c
+            out = out.index_put((rows,), self.generator(z[rows], labels[rows]))
+        return out
 
     def sample_codes(self, n: int, labels: Optional[torch.Tensor] = None) -> torch.Tensor:
         """Given labels, or labels drawn uniformly over the classes seen so far."""
@@ -114,40 +125,40 @@ class ACGAN(GANMethod):
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"generator": self.opt_g, "discriminator": self.opt_d}
 
-    def real_batch(self, x: torch.Tensor, y: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """The batch the critic treats as real (MeRGAN-JTR mixes replayed samples in)."""
-        return x, y
+    def critic_replay_loss(self, batch_size: int) -> torch.Tensor | float:
+        """Extra critic term (MeRGAN-JTR's replay)."""
+        return 0.0
 
-    def alignment_loss(self, batch_size: int) -> torch.Tensor | float:
-        """Extra generator term (MeRGAN-RA's replay alignment)."""
+    def generator_replay_loss(self, batch_size: int) -> torch.Tensor | float:
+        """Extra generator term (MeRGAN-JTR's replay, MeRGAN-RA's alignment)."""
         return 0.0
 
     def critic_step(self, x: torch.Tensor, y: torch.Tensor) -> dict[str, torch.Tensor]:
         z = torch.randn(x.shape[0], self.cfg.z_dim, device=x.device)
         with torch.no_grad():
-            fake = self.conditional_generate(self.generator, z, y)
+            fake = self.generator(z, y)
         score_real, logits_real = self.critic_outputs(x)
         score_fake, _ = self.critic_outputs(fake)
         wasserstein = score_real.mean() - score_fake.mean()
         penalty = gradient_penalty(lambda v: self.critic_outputs(v)[0], x, fake)
         loss = -wasserstein + self.cfg.gp_weight * penalty + self.cfg.acgan_weight * F.cross_entropy(logits_real, y)
+        loss = loss + self.critic_replay_loss(x.shape[0])
         optimizer_step(self.opt_d, loss)
         return {"loss/d_loss": loss.detach(), "diag/wasserstein": wasserstein.detach(), "loss/gp": penalty.detach()}
 
     def generator_step(self, y: torch.Tensor) -> dict[str, torch.Tensor]:
         z = torch.randn(y.shape[0], self.cfg.z_dim, device=y.device)
-        score, logits = self.critic_outputs(self.conditional_generate(self.generator, z, y))
-        alignment = self.alignment_loss(y.shape[0])
-        loss = -score.mean() + self.cfg.acgan_weight * F.cross_entropy(logits, y) + alignment
+        score, logits = self.critic_outputs(self.generator(z, y))
+        replay = self.generator_replay_loss(y.shape[0])
+        loss = -score.mean() + self.cfg.acgan_weight * F.cross_entropy(logits, y) + replay
         optimizer_step(self.opt_g, loss)
-        if not torch.is_tensor(alignment):
-            alignment = torch.zeros((), device=y.device)  # a fill kernel, not a host-to-device copy
-        return {"loss/g_loss": loss.detach(), "loss/alignment": alignment.detach()}
+        if not torch.is_tensor(replay):
+            replay = torch.zeros((), device=y.device)  # a fill kernel, not a host-to-device copy
+        return {"loss/g_loss": loss.detach(), "loss/replay": replay.detach()}
 
     def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
         iters = self.batches_per_step()
         for x, y in zip(batch.x.chunk(iters), batch.y.chunk(iters)):
-            x, y = self.real_batch(x, y)
             logs = self.critic_step(x, y)
         logs.update(self.generator_step(y))
         return logs

@@ -18,8 +18,13 @@ conditional methods) and x drawn from the model itself:
 
     F_i = E_{z,c} E_{x ~ p(x|z,c)} [(∂/∂θ_i log p(x | z, c))²] = E_{z,c} E_ε [(εᵀ ∂G_θ(z, c)/∂θ_i)²],  ε ~ N(0, I),
 
-estimated by Monte Carlo over ``fisher_samples`` draws of (z, c, ε), one per-sample gradient each
-(``torch.func.vmap``), with the generator in eval mode (batch norm on running statistics).
+estimated by Monte Carlo over ``fisher_samples`` draws of (z, c, ε), one per-sample gradient each, with
+the method in eval mode: each chunk of ``chunk`` draws is generated in one pass exactly as the method
+samples, and the per-sample gradients of εᵢᵀ G(z, c)ᵢ are batched backward passes through that one graph
+(``is_grads_batched``). A generator that normalises with the statistics of its sampling batch (the
+class-conditional batch norm of ``acgan``/``mergan``) thus has its Fisher taken at those statistics, their
+dependence on the parameters included; for every other generator row i depends on draw i alone and this
+is the plain per-sample gradient.
 """
 
 from __future__ import annotations
@@ -27,7 +32,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import torch
-from torch import nn
 
 from memgan_bench.engine.seeding import seeded_rng
 from memgan_bench.errors import UserError
@@ -48,38 +52,24 @@ def generator_named_parameters(method) -> dict[str, torch.Tensor]:
     return {name: p for name, p in method.named_parameters() if id(p) in ids and p.requires_grad}
 
 
-class _Generate(nn.Module):
-    """``method.generate`` as a module call, so ``functional_call`` can swap the generator's parameters."""
-
-    def __init__(self, method):
-        super().__init__()
-        self.method = method
-
-    def forward(self, z, codes):
-        return self.method.generate(z, codes)
-
-
 def generator_fisher(method, num_samples: int, chunk: int) -> dict[str, torch.Tensor]:
     """Monte Carlo estimate of the diagonal Fisher above, keyed like :func:`generator_named_parameters`."""
-    wrapper = _Generate(method)
-    params = {name: p.detach() for name, p in generator_named_parameters(method).items()}
-
-    def score(theta, z, codes, eps):
-        swapped = {f"method.{name}": value for name, value in theta.items()}
-        codes = None if codes is None else codes.unsqueeze(0)
-        out = torch.func.functional_call(wrapper, swapped, (z.unsqueeze(0), codes), strict=False)
-        return (eps * out[0]).sum()
-
+    params = generator_named_parameters(method)
     fisher = {name: torch.zeros_like(p) for name, p in params.items()}
     with evaluation_mode(method), torch.enable_grad():
         for start in range(0, num_samples, chunk):
             n = min(chunk, num_samples - start)
             z, codes = method.sample_latent(n)
             eps = torch.randn(n, *method.spec.sample_shape, device=method.device)
-            in_dims = (None, 0, None if codes is None else 0, 0)
-            grads = torch.func.vmap(torch.func.grad(score), in_dims=in_dims)(params, z, codes, eps)
-            for name in fisher:
-                fisher[name] += grads[name].pow(2).sum(0)
+            out = method.generate(z, codes)
+            rows = torch.arange(n, device=out.device)
+            selectors = torch.zeros(n, *out.shape, device=out.device, dtype=out.dtype)
+            selectors[rows, rows] = eps  # selector i picks εᵢᵀ G(z, c)ᵢ
+            grads = torch.autograd.grad(out, list(params.values()), selectors, is_grads_batched=True,
+                                        allow_unused=True)
+            for name, grad in zip(params, grads):
+                if grad is not None:
+                    fisher[name] += grad.pow(2).sum(0)
     return {name: value / num_samples for name, value in fisher.items()}
 
 

@@ -11,12 +11,17 @@ width 200 these are PacGAN's networks (G 4 × 400, D 3 × 200).
 ``tap = V > 0`` ends ``features`` in a narrow layer f = tanh(W_f h + b_f) ∈ (−1, 1)^V that ``head`` reads
 (the AAN's associative memory models f).
 
+``num_classes = K > 0`` makes a class-conditional generator G(z, c) as the MeRGAN authors' code
+(WuChenshen/MeRGAN ``network/gan32_model.py``, ``tflib/ops/cond_batchnorm.py``): z alone enters the first
+layer, and every batch norm of G is a ``ConditionalBatchNorm`` whose scale and offset are looked up by c.
+
 ``MixtureGenerator``: K generators that share every layer but their first block (MGAN, Hoang et al. 2018).
 """
 
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 from memgan_bench.data.base import DataSpec
@@ -31,29 +36,67 @@ def _upsamplings(spec: DataSpec) -> int:
     return UPSAMPLINGS[height]
 
 
+class ConditionalBatchNorm(nn.Module):
+    """Class-conditional batch norm (Dumoulin et al. 2017), as ``tflib/ops/cond_batchnorm.py`` of the MeRGAN
+    authors: y = γ_c · (x − μ_B) / √(σ²_B + 10⁻⁵) + β_c, with μ_B, σ²_B the statistics of the batch as
+    given, per channel (over the batch, and the spatial axes of a feature map), in every mode (the authors'
+    op has no running statistics), and γ_c (init 1), β_c (init 0) rows of per-class tables."""
+
+    def __init__(self, num_features: int, num_classes: int):
+        super().__init__()
+        self.scale = nn.Parameter(torch.ones(num_classes, num_features))
+        self.offset = nn.Parameter(torch.zeros(num_classes, num_features))
+
+    def forward(self, x: torch.Tensor, labels: torch.Tensor) -> torch.Tensor:
+        h = F.batch_norm(x, None, None, training=True, eps=1e-5)
+        shape = (x.shape[0], x.shape[1]) + (1,) * (x.dim() - 2)
+        return h * self.scale[labels].view(shape) + self.offset[labels].view(shape)
+
+
+def run_layers(layers: nn.Sequential, h: torch.Tensor, labels: torch.Tensor | None) -> torch.Tensor:
+    """``layers(h)``, handing ``labels`` to each ``ConditionalBatchNorm``."""
+    for layer in layers:
+        h = layer(h, labels) if isinstance(layer, ConditionalBatchNorm) else layer(h)
+    return h
+
+
+def norm_layer(features: int, dims: int, num_classes: int) -> nn.Module:
+    """BatchNorm{dims}d, or its class-conditional form when ``num_classes`` > 0."""
+    if num_classes:
+        return ConditionalBatchNorm(features, num_classes)
+    return nn.BatchNorm1d(features) if dims == 1 else nn.BatchNorm2d(features)
+
+
 class DCGANGenerator(nn.Module):
-    def __init__(self, in_dim: int, spec: DataSpec, width: int = 64):
+    """Linear projection + BN + ReLU, then strided 4×4 transposed convolutions. Conditional
+    (``num_classes`` > 0): the projection's output is reshaped to its feature map before the (conditional)
+    batch norm, which then normalises per channel as the authors' ``Generator.BN1``."""
+
+    def __init__(self, in_dim: int, spec: DataSpec, width: int = 64, num_classes: int = 0):
         super().__init__()
         channels, height = spec.sample_shape[0], spec.sample_shape[1]
         n_up = _upsamplings(spec)
         self.base = height // 2**n_up
         self.base_channels = width * 2 ** (n_up - 1)
+        feature_map = (self.base_channels, self.base, self.base)
         self.project = nn.Sequential(
             nn.Linear(in_dim, self.base_channels * self.base**2, bias=False),
-            nn.BatchNorm1d(self.base_channels * self.base**2),
+            *([nn.Unflatten(1, feature_map), ConditionalBatchNorm(self.base_channels, num_classes)] if num_classes else
+              [nn.BatchNorm1d(self.base_channels * self.base**2)]),
             nn.ReLU(True),
         )
         layers: list[nn.Module] = []
         ch = self.base_channels
         for _ in range(n_up - 1):
-            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), nn.BatchNorm2d(ch // 2), nn.ReLU(True)]
+            layers += [nn.ConvTranspose2d(ch, ch // 2, 4, 2, 1, bias=False), norm_layer(ch // 2, 2, num_classes),
+                       nn.ReLU(True)]
             ch //= 2
         layers += [nn.ConvTranspose2d(ch, channels, 4, 2, 1), nn.Tanh()]
         self.deconv = nn.Sequential(*layers)
 
-    def forward(self, latent):
-        h = self.project(latent).view(-1, self.base_channels, self.base, self.base)
-        return self.deconv(h)
+    def forward(self, latent, labels=None):
+        h = run_layers(self.project, latent, labels).view(-1, self.base_channels, self.base, self.base)
+        return run_layers(self.deconv, h, labels)
 
 
 def tapped(features: list[nn.Module], feature_dim: int, tap: int) -> tuple[nn.Sequential, int]:
@@ -82,20 +125,21 @@ class DCGANTrunk(nn.Module):
 
 
 class MLPGenerator(nn.Module):
-    """``depth`` × (linear, batch norm or none, ReLU) of ``units`` (default 2·width), then linear."""
+    """``depth`` × (linear, batch norm or none, ReLU) of ``units`` (default 2·width), then linear; with
+    ``num_classes`` > 0 every batch norm is class-conditional."""
 
     def __init__(self, in_dim: int, spec: DataSpec, width: int = 200, depth: int = 4, batch_norm: bool = True,
-                 units: int | None = None):
+                 units: int | None = None, num_classes: int = 0):
         super().__init__()
         units = units or 2 * width
         layers: list[nn.Module] = []
         for i in range(depth):
-            norm = nn.BatchNorm1d(units) if batch_norm else nn.Identity()
+            norm = norm_layer(units, 1, num_classes) if batch_norm or num_classes else nn.Identity()
             layers += [nn.Linear(in_dim if i == 0 else units, units), norm, nn.ReLU(True)]
         self.net = nn.Sequential(*layers, nn.Linear(units, spec.sample_shape[0]))
 
-    def forward(self, latent):
-        return self.net(latent)
+    def forward(self, latent, labels=None):
+        return run_layers(self.net, latent, labels)
 
 
 class Maxout(nn.Module):
@@ -121,12 +165,12 @@ class MLPTrunk(nn.Module):
         return self.head(self.features(x))
 
 
-def build_generator(in_dim: int, spec: DataSpec, width: int, mlp_batch_norm: bool = True) -> nn.Module:
-    """DCGAN generator for images, PacGAN's MLP for flat samples (2-D mixtures; ``mlp_batch_norm=False``
-    drops its batch norm)."""
+def build_generator(in_dim: int, spec: DataSpec, width: int, num_classes: int = 0) -> nn.Module:
+    """DCGAN generator for images, PacGAN's MLP for flat samples (2-D mixtures); called as G(latent), or
+    G(z, labels) with class-conditional batch norms when ``num_classes`` > 0 (see module doc)."""
     if spec.is_image:
-        return DCGANGenerator(in_dim, spec, width)
-    return MLPGenerator(in_dim, spec, width, batch_norm=mlp_batch_norm)
+        return DCGANGenerator(in_dim, spec, width, num_classes)
+    return MLPGenerator(in_dim, spec, width, num_classes=num_classes)
 
 
 def build_trunk(spec: DataSpec, out_dim: int, width: int, tap: int = 0) -> nn.Module:
