@@ -59,7 +59,9 @@ def add_executor_arguments(parser) -> None:
     parser.add_argument("--gpus-per-run", type=int, default=0, help="GPUs each ray task / slurm job asks for")
     ray = parser.add_argument_group("ray")
     ray.add_argument("--ray-address", default=None,
-                     help="'auto' or HOST:PORT joins a running cluster (default: start a local one)")
+                     help="'auto' or HOST:PORT joins a running cluster (default, or 'local': start a local one)")
+    ray.add_argument("--ray-connect-timeout-s", type=positive(float), default=5.0,
+                     help="seconds the cluster's address has to accept a connection before the sweep stops")
     ray.add_argument("--retries", type=int, default=3, help="reruns of a task whose worker or node died")
     slurm = parser.add_argument_group("slurm")
     slurm.add_argument("--slurm-partition")

@@ -200,9 +200,9 @@ BAD_INPUTS = {
                                 "'step' is a str, expected int"),
     "checkpoint weights of wrong shape": (damaged_run(lambda run: rewrite_checkpoint(
         run, method={"modules": {"generator.net.0.weight": torch.zeros(1)}, "optimizers": {}}), ("sample",)),
-        "checkpoint does not match"),
+        "does not match this run"),
     "checkpoint rng of wrong type": (damaged_run(lambda run: rewrite_checkpoint(run, rng={"torch": torch.zeros(3)}),
-                                                 ("resume",)), "checkpoint does not match"),
+                                                 ("resume",)), "RNG state 'torch' is a torch.float32 tensor"),
     # results.csv
     "garbage results line": (damaged_run(lambda run: open(run / "results.csv", "ab").write(b"1,2,3\n")),
                              "expected 9 fields, found 3"),

@@ -8,7 +8,7 @@ from memgan_bench.errors import UserError
 
 
 def state(**changes):
-    return {"step": 7, "experience": 0, "step_in_experience": 7, "results_rows": 3,
+    return {"method_name": "dcgan", "config_sha256": "0" * 64, "step": 7, "experience": 0, "step_in_experience": 7, "results_rows": 3,
             "method": {"w": torch.arange(4096, dtype=torch.float32)}, "plugins": {}, "rng": {}, "log_window": {},
             **changes}
 
