@@ -17,7 +17,7 @@ from pathlib import Path
 from memgan_bench.commands.report import add_report_options, write
 from memgan_bench.commands.run import add_override_argument
 from memgan_bench.errors import UserError
-from memgan_bench.executors import default_parallel
+from memgan_bench.executors import WorkerError, default_parallel
 from memgan_bench.lease import LeaseHeld
 from memgan_bench.registry import EXECUTORS
 
@@ -99,7 +99,7 @@ def run(args) -> int:
             print(f"skipped: {run.path}: {error}", file=sys.stderr)
             return
         failed.append(str(run.path))
-        if not isinstance(error, UserError):
+        if not isinstance(error, (UserError, WorkerError)):
             traceback.print_exception(error)
         last_line = [line for line in str(error).splitlines() if line.strip()][-1:] or [type(error).__name__]
         print(f"failed: {run.path}: {last_line[0].strip()}; continuing", file=sys.stderr)
