@@ -82,6 +82,8 @@ def read_yaml(path: str | Path) -> dict:
         raise UserError(f"config file not found: {path}")
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except OSError as err:
+        raise UserError(f"cannot read config file {path}: {err.strerror or err}") from None
     except UnicodeDecodeError as err:
         raise UserError(f"config file {path} is not UTF-8 text (byte {err.start}; save it as UTF-8)") from None
     except yaml.YAMLError as err:

@@ -18,7 +18,7 @@ import torch
 from memgan_bench.atomic import atomic_write
 from memgan_bench.config import RunConfig, config_to_yaml
 from memgan_bench.errors import UserError
-from memgan_bench.results import read_rows
+from memgan_bench.rundir import RunDir
 
 MAGIC = b"MGBCKPT\x00"
 FORMAT_VERSION = 3
@@ -39,7 +39,10 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
     path = Path(path)
     if not path.is_file():
         raise UserError(f"checkpoint not found: {path}")
-    data = path.read_bytes()
+    try:
+        data = path.read_bytes()
+    except OSError as err:
+        raise UserError(f"cannot read checkpoint {path}: {err.strerror or err}") from None
     header = len(MAGIC) + hashlib.sha256().digest_size
     if not data.startswith(MAGIC) or len(data) < header:
         raise UserError(f"corrupt checkpoint {path}: not a memgan_bench checkpoint (format {FORMAT_VERSION})")
@@ -77,12 +80,13 @@ def check_identity(state: dict, path: Path, cfg: RunConfig) -> None:
         raise UserError(f"checkpoint {path} was written by a run of another config than this run's")
 
 
-def check_progress(state: dict, path: Path, steps: int, experiences: int, results: Path) -> None:
-    """Step, experience index and row count are possible for a run of ``experiences`` × ``steps`` whose
-    log is ``results``: experience in [0, experiences] (``experiences`` once the stream is done), step in
+def check_progress(state: dict, run: RunDir, steps: int, experiences: int) -> None:
+    """Step, experience index and row count of ``run``'s last checkpoint are possible for a run of
+    ``experiences`` × ``steps`` with the rows of its results: experience in [0, experiences] (``experiences`` once the stream is done), step in
     experience in [0, steps] (``steps``: trained, its evaluation pending; 0 once the stream is done), step in
     [0, total] and equal to experience · steps + step in experience, row count in [0, rows of ``results``],
     and no counted row logged after the checkpoint's step."""
+    path, results = run.last_checkpoint, run.results
     step, experience, within, counted = (state[key] for key in ("step", "experience", "step_in_experience",
                                                                  "results_rows"))
     total = steps * experiences
@@ -98,8 +102,8 @@ def check_progress(state: dict, path: Path, steps: int, experiences: int, result
                         f"({experience * steps + within} at {steps} steps per experience)")
     if counted < 0:
         raise UserError(f"checkpoint {path} counts {counted} rows of {results.name}")
-    if counted and results.is_file():
-        rows = read_rows(results)
+    if counted and results.exists():
+        rows = run.rows()
         if counted > len(rows):
             raise UserError(f"{results} holds {len(rows)} rows but the checkpoint {path} counts {counted}")
         late = next((row for row in rows[:counted] if row["step"] > step), None)

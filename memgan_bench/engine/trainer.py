@@ -61,7 +61,7 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
     method = METHODS.get(cfg.method)(cfg.model, DataSpec.of(train_data)).to(device)
     plugins = {name: PLUGINS.get(name)(options) for name, options in cfg.plugins.items()}
     if resume:
-        check_progress(state, run.last_checkpoint, cfg.train.steps, len(experiences), run.results)
+        check_progress(state, run, cfg.train.steps, len(experiences))
         check_rng(state, run.last_checkpoint, device)
     identity = {"run_id": run.run_id(cfg), "method": cfg.method, "scenario": cfg.scenario_name,
                 "dataset": cfg.data.name, "seed": cfg.seed}

@@ -214,6 +214,13 @@ BAD_INPUTS = {
     "results is a folder on resume": (damaged_run(results_dir, ("resume",)), "is a directory"),
     "results missing on resume": (damaged_run(lambda run: (run / "results.csv").unlink(), ("resume",)),
                                   "is missing but the checkpoint counts"),
+    # a run's status
+    "random bytes in status (report)": (damaged_run(write("status", bytes(range(128, 256)))),
+                                        "status is not UTF-8 text (byte 0)"),
+    "random bytes in status (resume)": (damaged_run(write("status", bytes(range(128, 256))), ("resume",)),
+                                        "status is not UTF-8 text (byte 0)"),
+    "a status that is no status (resume)": (damaged_run(write("status", b"done\n"), ("resume",)),
+                                            "holds 'done', not a run status"),
     # a run's config.yaml
     "malformed run config (report)": (damaged_run(write("config.yaml", b"method: [dcgan\n")), "is not valid YAML"),
     "malformed run config (resume)": (damaged_run(write("config.yaml", b"- a\n- b\n"), ("resume",)),
