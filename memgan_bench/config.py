@@ -78,8 +78,10 @@ def apply_override(tree: dict, assignment: str) -> None:
 
 def read_yaml(path: str | Path) -> dict:
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise UserError(f"config file not found: {path}")
+    if not path.is_file():
+        raise UserError(f"config file {path} is not a file")
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8"))
     except OSError as err:
