@@ -8,7 +8,8 @@ Layout: ``config.yaml`` (resolved config), ``results.csv`` (rows, :mod:`memgan_b
 ``config.yaml`` or ``results.csv`` is a run directory.
 
 Commands read a run's files only through :class:`RunDir` (:meth:`RunDir.status`, :meth:`RunDir.rows`,
-:meth:`RunDir.saved_config`, :meth:`RunDir.lease_holder`, :meth:`RunDir.job_id`): content that cannot be
+:meth:`RunDir.saved_config`, :meth:`RunDir.lease_holder`, :meth:`RunDir.job_id`,
+:meth:`RunDir.grid_pixels`): content that cannot be
 read (not UTF-8, a folder where a file should be, a status that is no status, a malformed row) is a
 one-line :class:`UserError` naming the file, which commands over many runs turn into a run listed as
 ``unreadable``.
@@ -105,6 +106,18 @@ class RunDir:
     def sample_grid(self, experience: int, step: int) -> Path:
         """Where the engine saves the sample grid of ``step`` (in experience ``experience``)."""
         return self.samples / f"exp{experience:02d}_step{step:07d}.png"
+
+    @staticmethod
+    def grid_pixels(path: Path):
+        """The RGB pixels (uint8 [H, W, 3] array) of one of a run's sample grids."""
+        import numpy as np
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(path) as image:
+                return np.asarray(image.convert("RGB"))
+        except (OSError, UnidentifiedImageError, ValueError) as err:  # Pillow's errors for damaged images
+            raise UserError(f"cannot read sample grid {path}: {str(err).splitlines()[0][:200]}") from None
 
     def sample_grids(self) -> list[tuple[int, int, Path]]:
         """(experience, step, path) of every grid the engine saved, in order."""

@@ -237,3 +237,19 @@ def test_report_on_only_unreadable_runs_is_one_line(tmp_path, capsys):
     assert main(["report", str(tmp_path / "a")]) == 2
     err = capsys.readouterr().err.strip().splitlines()
     assert err[-1] == f"memgan-bench: error: {tmp_path / 'a' / 'status'} is not UTF-8 text (byte 0)"
+
+
+def test_a_damaged_sample_grid_is_one_line_and_an_empty_cell(tmp_path, finished_tiny_run, capsys):
+    import shutil
+
+    from memgan_bench.cli import main
+    from memgan_bench.rundir import RunDir
+
+    run = tmp_path / "runs" / "tiny"
+    shutil.copytree(finished_tiny_run, run)
+    last = RunDir(run).sample_grids()[-1][2]
+    last.write_bytes(last.read_bytes()[:40])  # a PNG cut short
+    assert main(["report", str(tmp_path / "runs"), "--out", str(tmp_path / "report")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"report: left out cannot read sample grid {last}: "), err
+    assert (tmp_path / "report" / "samples_fashion-mnist_unsupervised.png").is_file()
