@@ -253,3 +253,16 @@ def test_a_damaged_sample_grid_is_one_line_and_an_empty_cell(tmp_path, finished_
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and err[0].startswith(f"report: left out cannot read sample grid {last}: "), err
     assert (tmp_path / "report" / "samples_fashion-mnist_unsupervised.png").is_file()
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe", b"{not json", b"[1, 2]", b'{"name": "x"}'])
+def test_an_unreadable_reproduction_record_is_one_line_and_left_out(tmp_path, capsys, content):
+    from memgan_bench.cli import main
+
+    write_run(tmp_path / "runs" / "a", 0, {"fid": [(5, 50.0)]})
+    (tmp_path / "runs" / "reproduction.json").write_bytes(content)
+    assert main(["report", str(tmp_path / "runs"), "--out", str(tmp_path / "report")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"report: left out unreadable reproduction record {tmp_path / 'runs' / 'reproduction.json'}: "), err
+    assert "Reproduction" not in (tmp_path / "report" / "index.html").read_text()
