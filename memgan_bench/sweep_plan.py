@@ -97,7 +97,8 @@ def check_buildable(planned: PlannedRun, splits: dict) -> None:
     try:
         key = (cfg.data.name, cfg.data.root, cfg.seed)
         if key not in splits:
-            splits[key] = tuple(read_split(cfg.data.name, split, cfg.data.root, cfg.seed) for split in ("train", "test"))
+            splits[key] = tuple(read_split(cfg.data.name, split, cfg.data.root, cfg.seed)
+                                for split in ("train", "test"))
         train, test = splits[key]
         SCENARIOS.get(cfg.scenario_name)(cfg.scenario, cfg.seed).experiences(train, test)
         METHODS.get(cfg.method)(cfg.model, DataSpec.of(train))

@@ -82,10 +82,10 @@ def check_identity(state: dict, path: Path, cfg: RunConfig) -> None:
 
 def check_progress(state: dict, run: RunDir, steps: int, experiences: int) -> None:
     """Step, experience index and row count of ``run``'s last checkpoint are possible for a run of
-    ``experiences`` × ``steps`` with the rows of its results: experience in [0, experiences] (``experiences`` once the stream is done), step in
-    experience in [0, steps] (``steps``: trained, its evaluation pending; 0 once the stream is done), step in
-    [0, total] and equal to experience · steps + step in experience, row count in [0, rows of ``results``],
-    and no counted row logged after the checkpoint's step."""
+    ``experiences`` × ``steps`` with the rows of its results: experience in [0, experiences]
+    (``experiences`` once the stream is done), step in experience in [0, steps] (``steps``: trained, its
+    evaluation pending; 0 once the stream is done), step in [0, total] and equal to experience · steps +
+    step in experience, row count in [0, rows of results], and no counted row logged after the step."""
     path, results = run.last_checkpoint, run.results
     step, experience, within, counted = (state[key] for key in ("step", "experience", "step_in_experience",
                                                                  "results_rows"))
