@@ -63,7 +63,9 @@ def load_checkpoint(path: str | Path, map_location: str | torch.device = "cpu") 
             raise UserError(f"corrupt checkpoint {path}: '{key}' is a {type(state[key]).__name__}, "
                             f"expected {kind.__name__}")
     if state["format_version"] != FORMAT_VERSION:
-        raise UserError(f"checkpoint {path} has format {state['format_version']}, expected {FORMAT_VERSION}")
+        raise UserError(f"checkpoint {path} has format {state['format_version']}, expected {FORMAT_VERSION}; "
+                        "one of another memgan-bench version cannot be resumed (delete it to train the run from "
+                        "step 0)")
     return state
 
 

@@ -54,3 +54,9 @@ def test_a_plain_torch_file_is_not_a_checkpoint(tmp_path):
     torch.save(state(format_version=1), tmp_path / "c.pt")
     with pytest.raises(UserError, match="not a memgan_bench checkpoint"):
         load_checkpoint(tmp_path / "c.pt")
+
+
+def test_a_checkpoint_of_another_format_says_how_to_go_on(tmp_path):
+    save_checkpoint(tmp_path / "c.pt", state(format_version=2))
+    with pytest.raises(UserError, match="has format 2, expected 3; .*delete it to train the run from step 0"):
+        load_checkpoint(tmp_path / "c.pt")
