@@ -78,10 +78,14 @@ def apply_override(tree: dict, assignment: str) -> None:
 
 def read_yaml(path: str | Path) -> dict:
     path = Path(path)
-    if not path.is_file():
+    if not path.exists():
         raise UserError(f"config file not found: {path}")
+    if not path.is_file():
+        raise UserError(f"config file {path} is not a file")
     try:
         data = yaml.safe_load(path.read_bytes().decode("utf-8"))
+    except OSError as err:
+        raise UserError(f"cannot read config file {path}: {err.strerror or err}") from None
     except UnicodeDecodeError as err:
         raise UserError(f"config file {path} is not UTF-8 text (byte {err.start}; save it as UTF-8)") from None
     except yaml.YAMLError as err:

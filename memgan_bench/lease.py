@@ -48,22 +48,22 @@ def read_lease(path: str | Path) -> dict | None:
     (torn, or still being written) reads as ``{"heartbeat": its mtime}``: held until that is old."""
     path = Path(path)
     try:
-        text = path.read_text()
+        data = path.read_bytes()
         mtime = path.stat().st_mtime
     except FileNotFoundError:
         return None
     try:
-        holder = json.loads(text)
-    except ValueError:
+        holder = json.loads(data.decode("utf-8"))
+    except ValueError:  # also UnicodeDecodeError: bytes that are no JSON text
         holder = None
     return holder if isinstance(holder, dict) else {"heartbeat": mtime}
 
 
-def is_stale(holder: dict, path: Path) -> bool:
+def is_stale(holder: dict, path: Path, now: float | None = None) -> bool:
     """True if the holder of lease file ``path`` is gone: on this host, its pid is dead (or is this very
     pid while this process does not hold it: a restarted container reuses pids); on another host, it ran
     under this process's own job id (an earlier attempt of this task: a requeued SLURM job keeps its id);
-    anywhere, its heartbeat is older than ``STALE_AFTER_S``."""
+    anywhere, its heartbeat is older than ``STALE_AFTER_S`` at ``now`` (default: the current time)."""
     host, pid, job = holder.get("host"), holder.get("pid"), holder.get("job_id")
     if (host, pid) == (socket.gethostname(), os.getpid()):
         return path.resolve() not in _HELD
@@ -72,7 +72,8 @@ def is_stale(holder: dict, path: Path) -> bool:
     if host != socket.gethostname() and job is not None and job == job_id():
         return True
     heartbeat = holder.get("heartbeat")
-    return not isinstance(heartbeat, (int, float)) or time.time() - heartbeat > STALE_AFTER_S
+    now = time.time() if now is None else now
+    return not isinstance(heartbeat, (int, float)) or now - heartbeat > STALE_AFTER_S
 
 
 def describe(holder: dict) -> str:

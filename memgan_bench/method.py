@@ -72,6 +72,17 @@ def cycled_labels(classes: Sequence[int] | torch.Tensor, n: int, start: int | to
     return classes[(torch.arange(n, device=classes.device) + start) % classes.numel()]
 
 
+def check_optimizer_state(name: str, optimizer: torch.optim.Optimizer) -> None:
+    """Every per-parameter state tensor of a restored ``optimizer`` (Adam's moments, SGD's momentum) has
+    its parameter's shape, and ``step`` is one number: ``load_state_dict`` checks only the group sizes."""
+    for index, (param, slots) in enumerate(optimizer.state.items()):
+        for key, value in slots.items():
+            expected = () if key == "step" else tuple(param.shape)
+            if torch.is_tensor(value) and tuple(value.shape) != expected:
+                raise ValueError(f"optimizer '{name}' state '{key}' of parameter {index} has shape "
+                                 f"{list(value.shape)}, expected {list(expected)}")
+
+
 def optimizer_step(optimizer: torch.optim.Optimizer, loss: torch.Tensor) -> None:
     """One step of ``optimizer`` on ``loss`` with gradients formed only for the parameters it updates: a
     generator step never computes the discriminator's weight gradients (``loss.backward()`` would, only for
@@ -251,6 +262,7 @@ class GANMethod(nn.Module):
             raise KeyError(f"checkpoint optimizers {sorted(state['optimizers'])} != {sorted(optimizers)}")
         for name, opt in optimizers.items():
             opt.load_state_dict(state["optimizers"][name])
+            check_optimizer_state(name, opt)
         self.load_extra_state(state.get("extra", {}))
         return result
 

@@ -96,6 +96,8 @@ def read_rows(path: str | Path) -> list[dict]:
         data = path.read_bytes()
     except IsADirectoryError:
         raise UserError(f"{path} is a directory, not a results file") from None
+    except OSError as err:
+        raise UserError(f"cannot read {path}: {err.strerror or err}") from None
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:

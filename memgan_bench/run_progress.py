@@ -7,6 +7,11 @@ holds the run, the job id written by the slurm executor), elapsed (since the lea
 since the current attempt wrote ``status: running``), ETA (the remaining steps at the attempt's pace, which counts the steps
 logged before a resume as done in this attempt, so it is optimistic for resumed runs) and the last
 headline metric (the report's headline rows; the last loss for a run that logs none).
+
+A run whose status says ``running`` but whose lease holder is gone (:func:`memgan_bench.lease.is_stale`:
+a dead pid on this host, an old heartbeat) or that has no lease is shown as ``stale``: it was killed and
+waits for ``--resume``. A run whose files cannot be read is shown as ``unreadable``, with the reason in
+place of its last metric.
 """
 
 from __future__ import annotations
@@ -17,9 +22,8 @@ from pathlib import Path
 from typing import Optional
 
 from memgan_bench.errors import UserError
-from memgan_bench.lease import read_lease
+from memgan_bench.lease import is_stale
 from memgan_bench.metrics.names import METRICS
-from memgan_bench.results import read_rows
 from memgan_bench.rundir import RunDir
 
 
@@ -54,8 +58,20 @@ def last_metric(rows: list[dict]) -> str:
     return f"{last['metric']}={float(last['value']):.4g}" if last else "-"
 
 
+LIVE = ("pending", "running")  # statuses a run may still leave without a --resume
+STALE, UNREADABLE = "stale", "unreadable"
+
+
 def progress(run_dir: str | Path, label: Optional[str] = None, now: Optional[float] = None) -> Progress:
-    run = RunDir(run_dir)
+    """Where the run stands; a run whose files cannot be read is one of status ``unreadable``."""
+    try:
+        return read_progress(RunDir(run_dir), label, now)
+    except UserError as err:
+        return Progress(run=label or Path(run_dir).name, status=UNREADABLE, step=0, total=None, host="-",
+                        job_id="-", elapsed_s=None, eta_s=None, metric=str(err))
+
+
+def read_progress(run: RunDir, label: Optional[str], now: Optional[float]) -> Progress:
     now = time.time() if now is None else now
     try:
         cfg = run.saved_config()
@@ -64,10 +80,13 @@ def progress(run_dir: str | Path, label: Optional[str] = None, now: Optional[flo
     experiences = experience_count(cfg.get("scenario") or {})
     steps = (cfg.get("train") or {}).get("steps")
     total = steps * experiences if steps and experiences else None
-    rows = read_rows(run.results) if run.results.is_file() else []
+    rows = run.rows()
     step = max((int(row["step"]) for row in rows), default=0)
     status = run.status()
-    lease = read_lease(run.lease) or {}
+    holder = run.lease_holder()
+    lease = holder or {}
+    if status == "running" and (holder is None or is_stale(holder, run.lease, now)):
+        status = STALE
     elapsed = eta = None
     if status == "running":
         started = lease.get("started")

@@ -6,6 +6,13 @@ Layout: ``config.yaml`` (resolved config), ``results.csv`` (rows, :mod:`memgan_b
 ``checkpoints/last.pt``, ``samples/`` (PNG grids ``expXX_stepYYYYYYY.png``, and ``sample_last.png`` of
 ``memgan-bench sample``), ``tensorboard/`` (event files of the ``tensorboard`` plugin). A folder holding
 ``config.yaml`` or ``results.csv`` is a run directory.
+
+Commands read a run's files only through :class:`RunDir` (:meth:`RunDir.status`, :meth:`RunDir.rows`,
+:meth:`RunDir.saved_config`, :meth:`RunDir.lease_holder`, :meth:`RunDir.job_id`,
+:meth:`RunDir.grid_pixels`): content that cannot be
+read (not UTF-8, a folder where a file should be, a status that is no status, a malformed row) is a
+one-line :class:`UserError` naming the file, which commands over many runs turn into a run listed as
+``unreadable``.
 """
 
 from __future__ import annotations
@@ -17,6 +24,7 @@ from typing import Iterable, Optional
 from memgan_bench.atomic import atomic_write_text
 from memgan_bench.config import read_yaml
 from memgan_bench.errors import UserError
+from memgan_bench.results import read_rows
 
 CONFIG, RESULTS, STATUS, LEASE, JOB_ID = "config.yaml", "results.csv", "status", "lease", "job_id"
 STATUSES = ("running", "finished", "diverged", "failed")
@@ -49,15 +57,48 @@ class RunDir:
         assert status in STATUSES, status
         atomic_write_text(self.status_file, status + "\n")
 
+    def text(self, path: Path) -> Optional[str]:
+        """The UTF-8 text of one of this run's files, None when it does not exist."""
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError:
+            return None
+        except OSError as err:
+            raise UserError(f"cannot read {path}: {err.strerror or err}") from None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise UserError(f"{path} is not UTF-8 text (byte {err.start})") from None
+
     def status(self) -> str:
-        return self.status_file.read_text().strip() if self.status_file.exists() else NO_STATUS
+        """The status the trainer wrote (one of :data:`STATUSES`), :data:`NO_STATUS` before it wrote one."""
+        text = self.text(self.status_file)
+        if text is None:
+            return NO_STATUS
+        if text.strip() not in STATUSES:
+            raise UserError(f"{self.status_file} holds {text.strip()[:40]!r}, not a run status "
+                            f"({', '.join(STATUSES)})")
+        return text.strip()
+
+    def rows(self) -> list[dict]:
+        """The complete rows of the run's results (none before it logged any)."""
+        return read_rows(self.results) if self.results.exists() else []
+
+    def lease_holder(self) -> Optional[dict]:
+        """The lease's record of the process training the run (:func:`memgan_bench.lease.read_lease`), if any."""
+        from memgan_bench.lease import read_lease  # the lease module names its files through RunDir
+
+        if self.lease.exists() and not self.lease.is_file():
+            raise UserError(f"{self.lease} is not a file")
+        return read_lease(self.lease)
 
     def saved_config(self) -> dict:
         """The config the run saved, as a mapping ({} when it has none)."""
         return read_yaml(self.config) if self.config.exists() else {}
 
     def job_id(self) -> Optional[str]:
-        return self.job_id_file.read_text().strip() if self.job_id_file.is_file() else None
+        text = self.text(self.job_id_file)
+        return text.strip() if text is not None else None
 
     def write_job_id(self, job_id: str) -> None:
         atomic_write_text(self.job_id_file, f"{job_id}\n")
@@ -65,6 +106,18 @@ class RunDir:
     def sample_grid(self, experience: int, step: int) -> Path:
         """Where the engine saves the sample grid of ``step`` (in experience ``experience``)."""
         return self.samples / f"exp{experience:02d}_step{step:07d}.png"
+
+    @staticmethod
+    def grid_pixels(path: Path):
+        """The RGB pixels (uint8 [H, W, 3] array) of one of a run's sample grids."""
+        import numpy as np
+        from PIL import Image, UnidentifiedImageError
+
+        try:
+            with Image.open(path) as image:
+                return np.asarray(image.convert("RGB"))
+        except (OSError, UnidentifiedImageError, ValueError) as err:  # Pillow's errors for damaged images
+            raise UserError(f"cannot read sample grid {path}: {str(err).splitlines()[0][:200]}") from None
 
     def sample_grids(self) -> list[tuple[int, int, Path]]:
         """(experience, step, path) of every grid the engine saved, in order."""

@@ -16,9 +16,9 @@ from typing import Optional
 
 from memgan_bench.atomic import atomic_write_text
 from memgan_bench.config import RunConfig, config_to_yaml, load_config
-from memgan_bench.data import DataSpec
+from memgan_bench.data import DataSpec, read_split
 from memgan_bench.errors import UserError
-from memgan_bench.registry import DATASETS, METHODS, PLUGINS, SCENARIOS
+from memgan_bench.registry import METHODS, PLUGINS, SCENARIOS
 from memgan_bench.rundir import FINAL_STATUSES, RunDir
 
 
@@ -97,8 +97,8 @@ def check_buildable(planned: PlannedRun, splits: dict) -> None:
     try:
         key = (cfg.data.name, cfg.data.root, cfg.seed)
         if key not in splits:
-            loader = DATASETS.get(cfg.data.name)
-            splits[key] = tuple(loader(split, cfg.data.root, cfg.seed) for split in ("train", "test"))
+            splits[key] = tuple(read_split(cfg.data.name, split, cfg.data.root, cfg.seed)
+                                for split in ("train", "test"))
         train, test = splits[key]
         SCENARIOS.get(cfg.scenario_name)(cfg.scenario, cfg.seed).experiences(train, test)
         METHODS.get(cfg.method)(cfg.model, DataSpec.of(train))

@@ -6,6 +6,7 @@ their fragment of ``index.html``), in the order of ``ORDER``."""
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable, Iterator, Optional
@@ -14,7 +15,7 @@ import pandas as pd
 
 from memgan_bench.errors import UserError
 from memgan_bench.registry import REPORT_SECTIONS, REPORTS
-from memgan_bench.results import ROW_FIELDS, read_rows
+from memgan_bench.results import ROW_FIELDS
 from memgan_bench.rundir import RunDir, find_runs
 
 ORDER = ("reproduction", "tables", "curves", "final", "samples", "continual", "appendix")  # sections not named here go last
@@ -79,16 +80,27 @@ def variant_labels(run_dirs: list[Path], methods: dict[Path, str]) -> dict[Path,
 
 def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
     """All rows of all runs below ``paths`` with the run's ``status``, directory and ``variant`` label
-    (:func:`variant_labels` of :func:`method_label` among the runs of its setting) added."""
-    frames = []
-    run_dirs = find_runs(paths, require=("results",))
-    for run_dir in run_dirs:
+    (:func:`variant_labels` of :func:`method_label` among the runs of its setting) added. A run whose files
+    cannot be read is left out and named in ``df.attrs["unreadable"]`` ({run directory: the reason}); when
+    no run can be read, the first reason is the error."""
+    frames, run_dirs, unreadable = [], [], {}
+    for run_dir in find_runs(paths, require=("results",)):
         run = RunDir(run_dir)
-        frame = pd.DataFrame(read_rows(run.results), columns=ROW_FIELDS).astype(
+        try:
+            rows, status = run.rows(), run.status()
+            run.saved_config()  # read again for the variant labels
+        except UserError as err:
+            unreadable[str(run_dir)] = str(err)
+            continue
+        frame = pd.DataFrame(rows, columns=ROW_FIELDS).astype(
             {"seed": int, "step": int, "experience": int, "value": float})
-        frame["status"] = run.status()
+        frame["status"] = status
         frame["run_dir"] = str(run_dir)
         frames.append(frame)
+        run_dirs.append(run_dir)
+    if not frames and unreadable:
+        first = next(iter(unreadable.values()))
+        raise UserError(first if len(unreadable) == 1 else f"none of the {len(unreadable)} runs can be read: {first}")
     if not frames:
         raise UserError(f"no runs (with results) found under {', '.join(map(str, paths))}")
     df = pd.concat(frames, ignore_index=True)
@@ -98,7 +110,9 @@ def load_runs(paths: Iterable[str | Path]) -> pd.DataFrame:
             methods[run_dir] = method_label(run_dir, str(frame["method"].iloc[0]))
             by_setting.setdefault(tuple(frame[SETTING].iloc[0]), []).append(run_dir)
     labels = {d: label for dirs in by_setting.values() for d, label in variant_labels(dirs, methods).items()}
-    return df.assign(variant=df["run_dir"].map({str(d): label for d, label in labels.items()}))
+    df = df.assign(variant=df["run_dir"].map({str(d): label for d, label in labels.items()}))
+    df.attrs["unreadable"] = unreadable
+    return df
 
 
 def settings(df: pd.DataFrame) -> Iterator[tuple[str, pd.DataFrame]]:
@@ -148,5 +162,9 @@ def write_report(df: pd.DataFrame, out_dir: str | Path, options: ReportOptions =
 def report(paths: Iterable[str | Path], out_dir: str | Path, ci: str = "t", reference: Optional[str] = None
            ) -> list[Path]:
     """The report of ``memgan-bench report`` and ``sweep``: :func:`write_report` of the runs below ``paths``
-    into ``out_dir`` (``ci``, ``reference``: :class:`ReportOptions`); returns the files written."""
-    return write_report(load_runs(paths), out_dir, ReportOptions(ci=ci, reference=reference))
+    into ``out_dir`` (``ci``, ``reference``: :class:`ReportOptions`); returns the files written. Each run
+    left out as unreadable is one line on stderr (and listed under the tables)."""
+    df = load_runs(paths)
+    for run_dir, reason in df.attrs["unreadable"].items():
+        print(f"report: left out unreadable run {run_dir}: {reason}", file=sys.stderr)
+    return write_report(df, out_dir, ReportOptions(ci=ci, reference=reference))

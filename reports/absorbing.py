@@ -29,7 +29,6 @@ from pathlib import Path
 
 from memgan_bench.errors import UserError
 from memgan_bench.registry import REPORTS
-from memgan_bench.results import read_rows
 from memgan_bench.rundir import RunDir, find_runs
 from reports.stats import wilson
 
@@ -65,7 +64,7 @@ def queries_collapsed(reset_rate: float, query_cos: float) -> bool:
 
 def run_state(run_dir: Path) -> RunState:
     """The absorbing-state record of one MemoryGAN run directory (its results and saved config)."""
-    rows = [row for row in read_rows(RunDir(run_dir).results) if row["metric"] in (*METRICS, QUERY_COS)]
+    rows = [row for row in RunDir(run_dir).rows() if row["metric"] in (*METRICS, QUERY_COS)]
     if not any(row["metric"] == METRICS[0] for row in rows):
         raise UserError(f"{run_dir}: no {METRICS[0]} rows; is it a MemoryGAN run that has logged?")
     by_step: dict[int, dict[str, float]] = {}

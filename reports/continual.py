@@ -18,7 +18,7 @@ from memgan_bench.registry import REPORT_SECTIONS
 from memgan_bench.rundir import RunDir
 from reports import ReportOptions, settings, slug
 from reports.curves import draw_bands, legend_below, panel_grid, variant_colors
-from reports.page import Part, figure_part, pyplot
+from reports.page import Part, figure_part, pyplot, show_grid
 
 CURVES = ["cl/acc_avg", "cl/acc_forgetting_max", "cl/acc_forgetting_last", "cl/acc_bwt", "cl/reverse_acc",
           "cl/d_forgetting_past", "cl/share_past", "cl/seen_coverage"]
@@ -85,7 +85,7 @@ def write_continual(df: pd.DataFrame, out: Path, options: ReportOptions = Report
                 for ax, i in zip(row, range(columns)):
                     ax.axis("off")
                     if i in by_experience:
-                        ax.imshow(plt.imread(by_experience[i]))
+                        show_grid(ax, by_experience[i])
                         ax.set_title(f"{variant}, after exp {i}", fontsize=8)
             fig.tight_layout()
             parts.append(figure_part(fig, out / f"continual_samples_{name}.png", "Samples after each experience",

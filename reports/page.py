@@ -7,6 +7,7 @@ from __future__ import annotations
 import base64
 import html
 import io
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Optional
@@ -50,6 +51,19 @@ def pyplot():
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def show_grid(ax, path: Path) -> None:
+    """A run's sample grid in ``ax``; a grid that cannot be read is a line on stderr and an empty cell
+    saying so (the rest of the figure is drawn)."""
+    from memgan_bench.errors import UserError
+    from memgan_bench.rundir import RunDir
+
+    try:
+        ax.imshow(RunDir.grid_pixels(path))
+    except UserError as err:
+        print(f"report: left out {err}", file=sys.stderr)
+        ax.text(0.5, 0.5, "unreadable", ha="center", va="center", transform=ax.transAxes)
 
 
 def save_figure(fig, path: Path) -> Path:

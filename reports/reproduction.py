@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import json
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -87,7 +88,14 @@ def reproduction_section(df: pd.DataFrame, out: Path, options: ReportOptions = R
     parts = []
     for folder in sorted({Path(run_dir).parent for run_dir in df["run_dir"].unique()}):
         path = folder / VERDICT_FILE
-        if path.is_file():
-            record = json.loads(path.read_text())
-            parts.append(Part(f"{record['name']}: {record['verdict']}", [path], verdict_html(record), HEADING))
+        if path.exists():
+            try:
+                record = json.loads(path.read_bytes().decode("utf-8"))
+                part = Part(f"{record['name']}: {record['verdict']}", [path], verdict_html(record), HEADING)
+            except (OSError, ValueError, KeyError, TypeError, AttributeError) as err:  # not the record reproduce writes
+                reason = str(err).splitlines()[0][:200] if str(err).strip() else type(err).__name__
+                print(f"report: left out unreadable reproduction record {path}: {type(err).__name__}: {reason}",
+                      file=sys.stderr)
+                continue
+            parts.append(part)
     return parts

@@ -13,7 +13,7 @@ import pandas as pd
 from memgan_bench.registry import REPORT_SECTIONS
 from memgan_bench.rundir import RunDir
 from reports import ReportOptions, settings, slug
-from reports.page import Part, figure_part, pyplot
+from reports.page import Part, figure_part, pyplot, show_grid
 
 MAX_SEEDS = 3
 
@@ -50,7 +50,7 @@ def write_samples(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOp
                                  squeeze=False)
         for row, (variant, by_seed) in zip(axes, grids.items()):
             for ax, seed in zip(row, seeds):
-                ax.imshow(plt.imread(by_seed[seed]))
+                show_grid(ax, by_seed[seed])
                 ax.set_title(f"{variant} · seed {seed}", fontsize=9)
                 ax.axis("off")
         fig.tight_layout()

@@ -102,14 +102,15 @@ def with_cells(stats: pd.DataFrame, ci: str, bold, dagger: str, plus_minus: str 
     return stats.assign(text=[cell(s, ci, bold, dagger, plus_minus) for s in stats.itertuples()])
 
 
-def wide(stats: pd.DataFrame, ci: str, bold, dagger: str, plus_minus: str = "±") -> pd.DataFrame:
-    """Rows: setting and variant (the reference marked "(ref.)"), n; columns: headline metrics in
-    :data:`METRICS` order, headed by name and arrow."""
-    stats = with_cells(stats[stats["metric"].isin(HEADLINE)], ci, bold, dagger, plus_minus)
+def wide(stats: pd.DataFrame, ci: str, bold, dagger: str, plus_minus: str = "±", metrics=HEADLINE) -> pd.DataFrame:
+    """Rows: setting and variant (the reference marked "(ref.)"), n; columns: the ``metrics`` logged
+    (default: the headline metrics), in :data:`METRICS` order and then by name, headed by name and arrow."""
+    stats = with_cells(stats[stats["metric"].isin(metrics)], ci, bold, dagger, plus_minus)
     if stats.empty:
         return pd.DataFrame(columns=["setting", "Method", "n"])
     table = stats.pivot(index=["setting", "variant"], columns="metric", values="text")
-    table = table[[m for m in METRICS if m in table.columns]].rename(columns=header)
+    order = [m for m in METRICS if m in table.columns] + sorted(m for m in table.columns if m not in METRICS)
+    table = table[order].rename(columns=header)
     table.insert(0, "n", stats.groupby(["setting", "variant"])["runs"].max())
     table = table.reset_index()
     reference = table["variant"].isin(set(stats["reference"]))
@@ -210,18 +211,24 @@ def write_tables(df: pd.DataFrame, out: Path, options: ReportOptions = ReportOpt
     parts, combined = [], []
     for title, rows in settings(df):
         setting_stats = stats[stats["setting"] == title]
-        if not setting_stats["metric"].isin(HEADLINE).any():
-            continue
+        metrics = HEADLINE if setting_stats["metric"].isin(HEADLINE).any() else sorted(set(setting_stats["metric"]))
         note = footnote(setting_stats, rows, options)
-        text = wide(setting_stats, options.ci, lambda t: f"**{t}**", DAGGER).drop(columns="setting")
-        tex = wide(setting_stats, options.ci, lambda t: rf"\textbf{{{latex_escape(t)}}}", DAGGER).drop(columns="setting")
-        page = wide(setting_stats, options.ci, lambda t: f"<b>{html.escape(t)}</b>", DAGGER).drop(columns="setting")
+        if metrics is not HEADLINE:
+            note = f"No headline metric in this setting: the table shows every metric its runs logged. {note}"
+        text = wide(setting_stats, options.ci, lambda t: f"**{t}**", DAGGER, metrics=metrics).drop(columns="setting")
+        tex = wide(setting_stats, options.ci, lambda t: rf"\textbf{{{latex_escape(t)}}}", DAGGER,
+                   metrics=metrics).drop(columns="setting")
+        page = wide(setting_stats, options.ci, lambda t: f"<b>{html.escape(t)}</b>", DAGGER,
+                    metrics=metrics).drop(columns="setting")
         name = f"table_{slug(title)}"
         atomic_write_text(out / f"{name}.md", f"## {title}\n\n{markdown(text)}\n{note}\n")
         atomic_write_text(out / f"{name}.tex", latex(tex, title, note))
         combined.append(f"## {title}\n\n{markdown(text)}\n{note}\n")
         parts.append(Part("Headline table", [out / f"{name}.md", out / f"{name}.tex"], html_table(page), title,
                           [note]))
+    unreadable = df.attrs.get("unreadable") or {}
+    if unreadable:
+        combined.append("Left out, unreadable: " + "; ".join(f"{run} ({why})" for run, why in unreadable.items()) + "\n")
     atomic_write_text(out / "table.md", "\n".join(combined))
     return parts + [Part("All metrics", [out / "statistics.csv", out / "table.csv", out / "table.md"],
                          '<p class="note">Every metric of every variant: <code>table.csv</code> (cells as above), '

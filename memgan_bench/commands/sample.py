@@ -22,7 +22,7 @@ def add_arguments(parser) -> None:
 def run(args) -> int:
     from memgan_bench.config import load_config
     from memgan_bench.data import DataSpec, load_dataset
-    from memgan_bench.engine.checkpoint import load_checkpoint
+    from memgan_bench.engine.checkpoint import check_identity, load_checkpoint
     from memgan_bench.engine.grids import save_grid
     from memgan_bench.errors import UserError
     from memgan_bench.method import cycled_labels
@@ -38,10 +38,12 @@ def run(args) -> int:
     data = load_dataset(cfg.data.name, "train", cfg.data.root, cfg.seed)
     method = METHODS.get(cfg.method)(cfg.model, DataSpec.of(data))
     state = load_checkpoint(run_dir.last_checkpoint)
+    check_identity(state, run_dir.last_checkpoint, cfg)
     try:
         method.load_state_dict(state["method"])
     except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as err:
-        raise UserError(f"checkpoint does not match the run's config: {str(err).splitlines()[0][:200]}") from None
+        raise UserError(f"checkpoint {run_dir.last_checkpoint} does not match this run: "
+                        f"{str(err).splitlines()[0][:200]}") from None
     torch.manual_seed(args.seed)
     labels = cycled_labels(range(data.num_classes), args.num) if method.conditional else None
     out = Path(args.out) if args.out else run_dir.last_sample

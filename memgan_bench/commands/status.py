@@ -14,7 +14,8 @@ HELP = "show each run's status, step / total, host, job id, elapsed, ETA and las
 def add_arguments(parser) -> None:
     parser.add_argument("dir", type=Path, help="a sweep's --out folder, or one run directory")
     parser.add_argument("--watch", type=float, nargs="?", const=5.0, default=None, metavar="SECONDS",
-                        help="redraw every SECONDS (default 5) until no run is pending or running")
+                        help="redraw every SECONDS (default 5) until no run is pending or running (a killed "
+                             "run shows as stale, a broken one as unreadable: neither is waited for)")
 
 
 def label(run_dir: Path, root: Path) -> str:
@@ -23,7 +24,7 @@ def label(run_dir: Path, root: Path) -> str:
 
 
 def run(args) -> int:
-    from memgan_bench.run_progress import progress, table
+    from memgan_bench.run_progress import LIVE, progress, table
     from memgan_bench.rundir import find_runs
 
     if not args.dir.is_dir():
@@ -35,6 +36,6 @@ def run(args) -> int:
         if args.watch is not None and sys.stdout.isatty():
             print("\033[H\033[2J", end="")
         print(table(rows), flush=True)
-        if args.watch is None or not any(row.status in ("pending", "running") for row in rows):
+        if args.watch is None or not any(row.status in LIVE for row in rows):
             return 0
         time.sleep(args.watch)

@@ -17,7 +17,7 @@ from pathlib import Path
 from memgan_bench.commands.report import add_report_options, write
 from memgan_bench.commands.run import add_override_argument
 from memgan_bench.errors import UserError
-from memgan_bench.executors import default_parallel
+from memgan_bench.executors import WorkerError, default_parallel
 from memgan_bench.lease import LeaseHeld
 from memgan_bench.registry import EXECUTORS
 
@@ -59,7 +59,9 @@ def add_executor_arguments(parser) -> None:
     parser.add_argument("--gpus-per-run", type=int, default=0, help="GPUs each ray task / slurm job asks for")
     ray = parser.add_argument_group("ray")
     ray.add_argument("--ray-address", default=None,
-                     help="'auto' or HOST:PORT joins a running cluster (default: start a local one)")
+                     help="'auto' or HOST:PORT joins a running cluster (default, or 'local': start a local one)")
+    ray.add_argument("--ray-connect-timeout-s", type=positive(float), default=5.0,
+                     help="seconds the cluster's address has to accept a connection before the sweep stops")
     ray.add_argument("--retries", type=int, default=3, help="reruns of a task whose worker or node died")
     slurm = parser.add_argument_group("slurm")
     slurm.add_argument("--slurm-partition")
@@ -97,7 +99,7 @@ def run(args) -> int:
             print(f"skipped: {run.path}: {error}", file=sys.stderr)
             return
         failed.append(str(run.path))
-        if not isinstance(error, UserError):
+        if not isinstance(error, (UserError, WorkerError)):
             traceback.print_exception(error)
         last_line = [line for line in str(error).splitlines() if line.strip()][-1:] or [type(error).__name__]
         print(f"failed: {run.path}: {last_line[0].strip()}; continuing", file=sys.stderr)

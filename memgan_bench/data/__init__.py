@@ -3,7 +3,8 @@ returns an :class:`ImageData`.
 
 Each loader module registers a function ``(split, root, seed) -> ImageData`` under its public name;
 ``split`` is ``"train"`` or ``"test"``. A missing dataset raises :class:`UserError` saying how to get it;
-nothing falls back to synthetic data.
+nothing falls back to synthetic data. :func:`read_split` checks every split against the facts its loader
+declares (:mod:`memgan_bench.data.facts`).
 
 Loaded splits are kept in a least-recently-used cache of :data:`SPLITS_KEPT` entries keyed by
 (name, split, root, seed): a run's train and test splits, plus those of the dataset an affine variant is
@@ -18,6 +19,7 @@ import functools
 from typing import Optional
 
 from memgan_bench.data.base import DataSpec, ImageData
+from memgan_bench.data.facts import facts_of
 from memgan_bench.errors import UserError
 from memgan_bench.registry import DATASETS
 
@@ -25,9 +27,21 @@ from memgan_bench.registry import DATASETS
 SPLITS_KEPT = 4
 
 
+def read_split(name: str, split: str, root: Optional[str], seed: int) -> ImageData:
+    """Split ``split`` of dataset ``name`` read by its loader (no cache), refused with one line when it
+    contradicts the facts the loader declares."""
+    loader = DATASETS.get(name)
+    data = loader(split, root, seed)
+    facts = facts_of(loader)
+    problem = facts.problem(name, split, data) if facts is not None else None
+    if problem:
+        raise UserError(problem)
+    return data
+
+
 @functools.lru_cache(maxsize=SPLITS_KEPT)
 def _load_split(name: str, split: str, root: Optional[str], seed: int) -> ImageData:
-    return DATASETS.get(name)(split, root, seed)
+    return read_split(name, split, root, seed)
 
 
 def load_dataset(name: str, split: str = "train", root: Optional[str] = None, seed: int = 0) -> ImageData:
@@ -37,4 +51,4 @@ def load_dataset(name: str, split: str = "train", root: Optional[str] = None, se
     return _load_split(name, split, root, seed)
 
 
-__all__ = ["DataSpec", "ImageData", "load_dataset"]
+__all__ = ["DataSpec", "ImageData", "load_dataset", "read_split"]

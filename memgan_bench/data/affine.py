@@ -12,6 +12,7 @@ The warp is one batched bilinear ``grid_sample``: ink is moved, not added or rem
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Optional
 
 import torch
@@ -19,6 +20,9 @@ import torch.nn.functional as F
 
 from memgan_bench.data import load_dataset
 from memgan_bench.data.base import ImageData, split_generator
+from memgan_bench.data.facts import Facts, declares
+from memgan_bench.data.mnist5k import MNIST_5K_FACTS
+from memgan_bench.data.mnist_family import FASHION_MNIST_FACTS, MNIST_FACTS
 from memgan_bench.registry import DATASETS
 
 CANVAS = 40
@@ -61,6 +65,11 @@ def random_affine(images: torch.Tensor, generator: torch.Generator, canvas: int 
     return placed, angles, offsets
 
 
+def on_canvas(facts: Facts) -> Facts:
+    """The source dataset's facts, with its images placed on the canvas."""
+    return replace(facts, sample_shape=(facts.sample_shape[0], CANVAS, CANVAS))
+
+
 def affine_version(source: str, name: str, split: str, root: Optional[str], seed: int) -> ImageData:
     base = load_dataset(source, split, root, seed)
     images = random_affine(base.images, split_generator(seed, split))[0]
@@ -69,15 +78,18 @@ def affine_version(source: str, name: str, split: str, root: Optional[str], seed
 
 
 @DATASETS.register("affine-mnist")
+@declares(on_canvas(MNIST_FACTS))
 def affine_mnist(split: str, root: Optional[str], seed: int) -> ImageData:
     return affine_version("mnist", "affine-mnist", split, root, seed)
 
 
 @DATASETS.register("affine-mnist-5k")
+@declares(on_canvas(MNIST_5K_FACTS))
 def affine_mnist_5k(split: str, root: Optional[str], seed: int) -> ImageData:
     return affine_version("mnist-5k", "affine-mnist-5k", split, root, seed)
 
 
 @DATASETS.register("affine-fashion-mnist")
+@declares(on_canvas(FASHION_MNIST_FACTS))
 def affine_fashion_mnist(split: str, root: Optional[str], seed: int) -> ImageData:
     return affine_version("fashion-mnist", "affine-fashion-mnist", split, root, seed)

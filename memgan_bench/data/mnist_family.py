@@ -15,6 +15,7 @@ import numpy as np
 import torch
 
 from memgan_bench.data.base import ImageData, data_root_phrase, to_unit_range
+from memgan_bench.data.facts import READ_FROM, Facts, declares
 from memgan_bench.data.idx import find_idx, read_idx
 from memgan_bench.errors import UserError
 from memgan_bench.registry import DATASETS
@@ -24,6 +25,11 @@ FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
                    "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
 DIGIT_CLASSES = [str(digit) for digit in range(10)]
 _PREFIX = {"train": "train", "test": "t10k"}
+# Xiao et al. 2017, Sec. 2: 60,000 training and 10,000 test 28x28 images, 7,000 of each of 10 classes;
+# LeCun et al.'s MNIST page: 60,000 / 10,000 28x28 digits (classes not balanced).
+FASHION_MNIST_FACTS = Facts(sizes={"train": 60_000, "test": 10_000}, sample_shape=(1, 28, 28), num_classes=10,
+                            balanced=True)
+MNIST_FACTS = Facts(sizes={"train": 60_000, "test": 10_000}, sample_shape=(1, 28, 28), num_classes=10)
 
 
 def load_idx_pair(name: str, split: str, directories: list[Path], class_names: list[str], missing: str) -> ImageData:
@@ -44,7 +50,8 @@ def load_idx_pair(name: str, split: str, directories: list[Path], class_names: l
         raise UserError(f"{labels} holds label {int(targets.max())}; {name} has classes 0..{len(class_names) - 1}")
     pixels = torch.from_numpy(pixels.copy())
     targets = torch.from_numpy(targets.astype("int64"))
-    return ImageData(name=name, images=to_unit_range(pixels.unsqueeze(1)), labels=targets, class_names=class_names)
+    return ImageData(name=name, images=to_unit_range(pixels.unsqueeze(1)), labels=targets, class_names=class_names,
+                     meta={READ_FROM: f"{images} and {labels.name}"})
 
 
 def torchvision_dirs(root: Optional[str], folder: str) -> list[Path]:
@@ -56,6 +63,7 @@ def torchvision_dirs(root: Optional[str], folder: str) -> list[Path]:
 
 
 @DATASETS.register("fashion-mnist")
+@declares(FASHION_MNIST_FACTS)
 def fashion_mnist(split: str, root: Optional[str], seed: int) -> ImageData:
     missing = (
         f"fashion-mnist not found {data_root_phrase(root)}: put the IDX files in ROOT/FashionMNIST/raw "
@@ -66,6 +74,7 @@ def fashion_mnist(split: str, root: Optional[str], seed: int) -> ImageData:
 
 
 @DATASETS.register("mnist")
+@declares(MNIST_FACTS)
 def mnist(split: str, root: Optional[str], seed: int) -> ImageData:
     missing = (
         f"mnist not found {data_root_phrase(root)}: place train/t10k-images-idx3-ubyte[.gz] and "

@@ -18,7 +18,8 @@ from tqdm import tqdm
 from memgan_bench.atomic import atomic_write_text
 from memgan_bench.config import RunConfig, config_to_yaml, load_config
 from memgan_bench.data import DataSpec, load_dataset
-from memgan_bench.engine.checkpoint import load_checkpoint, save_checkpoint
+from memgan_bench.engine.checkpoint import (check_identity, check_progress, check_rng, config_sha256, load_checkpoint,
+                                            save_checkpoint)
 from memgan_bench.engine.context import RunContext
 from memgan_bench.engine.grids import save_grid
 from memgan_bench.engine.seeding import pick_device, rng_state, seed_everything, seeded_rng, set_rng_state
@@ -52,11 +53,16 @@ def train(cfg: RunConfig, out_dir: str | Path, resume: bool = False, progress: b
     seed_everything(cfg.seed)
     device = pick_device(cfg.device)
     state = load_checkpoint(run.last_checkpoint, map_location=device) if resume else None
+    if resume:
+        check_identity(state, run.last_checkpoint, cfg)
     train_data = load_dataset(cfg.data.name, "train", cfg.data.root, cfg.seed)
     test_data = load_dataset(cfg.data.name, "test", cfg.data.root, cfg.seed)
     experiences = SCENARIOS.get(cfg.scenario_name)(cfg.scenario, cfg.seed).experiences(train_data, test_data)
     method = METHODS.get(cfg.method)(cfg.model, DataSpec.of(train_data)).to(device)
     plugins = {name: PLUGINS.get(name)(options) for name, options in cfg.plugins.items()}
+    if resume:
+        check_progress(state, run, cfg.train.steps, len(experiences))
+        check_rng(state, run.last_checkpoint, device)
     identity = {"run_id": run.run_id(cfg), "method": cfg.method, "scenario": cfg.scenario_name,
                 "dataset": cfg.data.name, "seed": cfg.seed}
     # rows logged after the checkpoint (or by an attempt that never checkpointed) are dropped
@@ -103,7 +109,8 @@ def restore(state: dict, ctx: RunContext, plugins: dict) -> None:
             plugin.load_state_dict(state["plugins"].get(name, {}))
         set_rng_state(state["rng"], ctx.device)
     except (KeyError, RuntimeError, ValueError, TypeError, AttributeError) as err:
-        raise UserError(f"checkpoint does not match this config: {str(err).splitlines()[0][:200]}") from None
+        raise UserError(f"checkpoint {ctx.run.last_checkpoint} does not match this run: "
+                        f"{str(err).splitlines()[0][:200]}") from None
     ctx.step = state["step"]
 
 
@@ -118,6 +125,7 @@ class Loop:
             else ctx.method.train_step
         total = cfg.train.steps * len(ctx.experiences)
         self.bar = tqdm(total=total, initial=ctx.step, disable=not show_progress, unit="step", dynamic_ncols=True)
+        self.config_sha256 = config_sha256(cfg)  # the checkpoints' record of the config they belong to
         self.sums: dict[str, torch.Tensor] = {}  # losses summed since the last log row (on the device)
         self.since_log = 0
 
@@ -198,6 +206,8 @@ class Loop:
     def checkpoint(self, experience: int, step_in_experience: int) -> None:
         ctx = self.ctx
         state = {
+            "method_name": ctx.cfg.method,
+            "config_sha256": self.config_sha256,
             "step": ctx.step,
             "experience": experience,
             "step_in_experience": step_in_experience,

@@ -32,6 +32,11 @@ class Executor:
         return self
 
 
+class WorkerError(Exception):
+    """A run's process died, or reported a failure whose traceback it printed itself: the sweep records it
+    as one line."""
+
+
 def require(package: str, extra: str):
     """Import an optional dependency, or fail with the line that installs it."""
     try:

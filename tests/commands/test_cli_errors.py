@@ -200,9 +200,9 @@ BAD_INPUTS = {
                                 "'step' is a str, expected int"),
     "checkpoint weights of wrong shape": (damaged_run(lambda run: rewrite_checkpoint(
         run, method={"modules": {"generator.net.0.weight": torch.zeros(1)}, "optimizers": {}}), ("sample",)),
-        "checkpoint does not match"),
+        "does not match this run"),
     "checkpoint rng of wrong type": (damaged_run(lambda run: rewrite_checkpoint(run, rng={"torch": torch.zeros(3)}),
-                                                 ("resume",)), "checkpoint does not match"),
+                                                 ("resume",)), "RNG state 'torch' is a torch.float32 tensor"),
     # results.csv
     "garbage results line": (damaged_run(lambda run: open(run / "results.csv", "ab").write(b"1,2,3\n")),
                              "expected 9 fields, found 3"),
@@ -214,6 +214,13 @@ BAD_INPUTS = {
     "results is a folder on resume": (damaged_run(results_dir, ("resume",)), "is a directory"),
     "results missing on resume": (damaged_run(lambda run: (run / "results.csv").unlink(), ("resume",)),
                                   "is missing but the checkpoint counts"),
+    # a run's status
+    "random bytes in status (report)": (damaged_run(write("status", bytes(range(128, 256)))),
+                                        "status is not UTF-8 text (byte 0)"),
+    "random bytes in status (resume)": (damaged_run(write("status", bytes(range(128, 256))), ("resume",)),
+                                        "status is not UTF-8 text (byte 0)"),
+    "a status that is no status (resume)": (damaged_run(write("status", b"done\n"), ("resume",)),
+                                            "holds 'done', not a run status"),
     # a run's config.yaml
     "malformed run config (report)": (damaged_run(write("config.yaml", b"method: [dcgan\n")), "is not valid YAML"),
     "malformed run config (resume)": (damaged_run(write("config.yaml", b"- a\n- b\n"), ("resume",)),

@@ -27,7 +27,9 @@ def make_run(path, config, status=None, rows=(), lease=None, job_id=None):
 
 
 def test_rows_hold_progress_host_job_elapsed_eta_and_last_metric(tmp_path, tiny_dcgan_config, capsys):
-    now = 1_000_000.0
+    import time
+
+    now = time.time()  # the heartbeat is fresh when `status` reads it: node7's process counts as alive
     running = make_run(tmp_path / "sweep" / "a-s0", tiny_dcgan_config, "running",
                        rows=[(4, "loss/d_loss", 1.5), (4, "fid", 80.0), (4, "loss/g_loss", 0.5)],
                        lease={"host": "node7", "pid": 1, "job_id": "77_1", "started": now - 30, "heartbeat": now})
@@ -57,3 +59,64 @@ def test_watch_returns_once_nothing_is_pending_or_running(tmp_path, tiny_dcgan_c
     assert main(["status", str(tmp_path), "--watch", "0.01"]) == 0
     assert capsys.readouterr().out.splitlines()[-1] == "1 diverged"
     assert main(["status", str(tmp_path / "missing")]) == 2
+
+
+def dead_pid() -> int:
+    """The pid of a process of this host that has ended (and been reaped)."""
+    import subprocess
+    import sys
+
+    child = subprocess.Popen([sys.executable, "-c", "pass"])
+    child.wait()
+    return child.pid
+
+
+def test_a_killed_run_is_stale_and_watch_returns(tmp_path, tiny_dcgan_config):
+    import socket
+    import subprocess
+    import sys
+    import time
+
+    make_run(tmp_path / "killed", tiny_dcgan_config, "running", rows=[(4, "loss/d_loss", 1.5)],
+             lease={"host": socket.gethostname(), "pid": dead_pid(), "started": time.time() - 60,
+                    "heartbeat": time.time()})
+    make_run(tmp_path / "no-lease", tiny_dcgan_config, "running", rows=[(8, "loss/d_loss", 1.5)])
+    make_run(tmp_path / "done", tiny_dcgan_config, "finished", rows=[(12, "loss/d_loss", 1.0)])
+    watch = subprocess.run([sys.executable, "-m", "memgan_bench.cli", "status", str(tmp_path), "--watch", "0.05"],
+                           capture_output=True, text=True, timeout=120)
+    assert watch.returncode == 0 and watch.stderr == "", watch.stderr
+    cells = {line.split()[0]: line.split()[1:] for line in watch.stdout.splitlines()[1:-1]}
+    assert cells["killed"][:2] == ["stale", "4/12"] and cells["killed"][4:6] == ["-", "-"], "no elapsed, no ETA"
+    assert cells["no-lease"][0] == "stale"
+    assert watch.stdout.splitlines()[-1] == "1 finished, 2 stale"
+
+
+def test_a_run_whose_lease_holder_lives_is_running(tmp_path, tiny_dcgan_config):
+    import os
+    import socket
+    import time
+
+    live = make_run(tmp_path / "live", tiny_dcgan_config, "running", rows=[(4, "loss/d_loss", 1.5)],
+                    lease={"host": socket.gethostname(), "pid": os.getppid(), "started": time.time() - 5,
+                           "heartbeat": time.time()})
+    assert progress(live).status == "running"
+
+
+def test_unreadable_run_files_are_one_row_each_naming_the_file(tmp_path, tiny_dcgan_config, capsys):
+    junk = bytes(range(128, 256))
+    make_run(tmp_path / "status", tiny_dcgan_config).joinpath("status").write_bytes(junk)
+    make_run(tmp_path / "job", tiny_dcgan_config, "finished").joinpath("job_id").write_bytes(junk)
+    make_run(tmp_path / "results", tiny_dcgan_config, "finished").joinpath("results.csv").write_bytes(junk)
+    make_run(tmp_path / "lease", tiny_dcgan_config, "finished").joinpath("lease").mkdir()
+    make_run(tmp_path / "torn-lease", tiny_dcgan_config, "finished", rows=[(12, "fid", 9.0)]).joinpath(
+        "lease").write_bytes(junk)  # a lease being written reads as held, not as unreadable
+    assert main(["status", str(tmp_path), "--watch", "0.01"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    rows = {line.split()[0]: line for line in lines[1:-1]}
+    for name, file, reason in (("status", "status", "is not UTF-8 text (byte 0)"),
+                               ("job", "job_id", "is not UTF-8 text (byte 0)"),
+                               ("results", "results.csv", "is not UTF-8 text (byte 0)"),
+                               ("lease", "lease", "is not a file")):
+        assert rows[name].split()[1] == "unreadable" and rows[name].endswith(f"{tmp_path / name / file} {reason}")
+    assert rows["torn-lease"].split()[1:3] == ["finished", "12/12"]
+    assert lines[-1] == "1 finished, 4 unreadable"

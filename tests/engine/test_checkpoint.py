@@ -8,7 +8,7 @@ from memgan_bench.errors import UserError
 
 
 def state(**changes):
-    return {"step": 7, "experience": 0, "step_in_experience": 7, "results_rows": 3,
+    return {"method_name": "dcgan", "config_sha256": "0" * 64, "step": 7, "experience": 0, "step_in_experience": 7, "results_rows": 3,
             "method": {"w": torch.arange(4096, dtype=torch.float32)}, "plugins": {}, "rng": {}, "log_window": {},
             **changes}
 
@@ -53,4 +53,10 @@ def test_fields_of_the_wrong_type_are_refused(tmp_path, changes, fragment):
 def test_a_plain_torch_file_is_not_a_checkpoint(tmp_path):
     torch.save(state(format_version=1), tmp_path / "c.pt")
     with pytest.raises(UserError, match="not a memgan_bench checkpoint"):
+        load_checkpoint(tmp_path / "c.pt")
+
+
+def test_a_checkpoint_of_another_format_says_how_to_go_on(tmp_path):
+    save_checkpoint(tmp_path / "c.pt", state(format_version=2))
+    with pytest.raises(UserError, match="has format 2, expected 3; .*delete it to train the run from step 0"):
         load_checkpoint(tmp_path / "c.pt")

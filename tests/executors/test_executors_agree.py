@@ -107,3 +107,41 @@ def test_joining_a_ray_cluster_that_is_not_there_is_one_line(tmp_path, write_con
                  "--ray-address", "auto"]) == 2  # no Ray cluster runs on this machine
     err = capsys.readouterr().err
     assert "cannot join the Ray cluster at --ray-address auto" in err.strip().splitlines()[-1], err
+
+
+def free_port() -> int:
+    """A port nothing listens on: bound once by this process and released."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.mark.parametrize("timeout", [None, "1"])
+def test_a_ray_address_where_nothing_listens_fails_within_the_timeout(tmp_path, write_configs, capfd, monkeypatch,
+                                                                      timeout):
+    pytest.importorskip("ray")
+    from memgan_bench.executors import ray_tasks
+
+    spent = []
+
+    def timed_connect(*args):
+        started = time.monotonic()
+        try:
+            ray_tasks_connect(*args)
+        finally:
+            spent.append(time.monotonic() - started)
+
+    ray_tasks_connect = ray_tasks.connect
+    monkeypatch.setattr(ray_tasks, "connect", timed_connect)
+    configs = write_configs(1)
+    port = free_port()
+    extra = ["--ray-connect-timeout-s", timeout] if timeout else []
+    assert main(["sweep", str(configs), "--out", str(tmp_path / "out"), "--executor", "ray",
+                 "--ray-address", f"127.0.0.1:{port}", *extra]) == 2
+    assert spent[0] < (float(timeout) if timeout else 5.0) + 1.0  # the default is 5 s
+    err = capfd.readouterr().err.strip().splitlines()
+    assert len(err) == 2 and err[0].startswith("sweep: 1 runs"), err  # none of Ray's own log lines
+    assert err[1].startswith(f"memgan-bench: error: no Ray cluster at --ray-address 127.0.0.1:{port}")
+    assert f"ray start --head --port={port}" in err[1] and "--ray-address local" in err[1]

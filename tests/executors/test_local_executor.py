@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import pytest
 import torch
@@ -129,3 +130,35 @@ def test_workers_exit_when_the_sweep_is_killed_and_resume_completes_the_run(tmp_
     full = subprocess.run([*sweep, "--out", str(tmp_path / "full")], capture_output=True, text=True, timeout=300)
     assert full.returncode == 0, full.stderr
     assert rows_of(tmp_path / "full") == rows_of(tmp_path / "killed")
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # the process ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process tree from /proc")
+def test_killing_any_process_of_a_sweep_is_one_line_each_never_a_traceback(tmp_path, tiny_dcgan_config):
+    """SIGKILL every helper process a local sweep started (resource tracker, pool manager, whatever there
+    is) and then its run's worker: the sweep's stderr holds one line per event and no traceback."""
+    sweep, parent, run = start_sweep_past_a_checkpoint(tmp_path, tiny_dcgan_config, 150, 15, 30)
+    worker = json.loads((run / "lease").read_text())["pid"]
+    for pid in children_of(parent.pid):
+        if pid != worker:
+            os.kill(pid, signal.SIGKILL)
+    time.sleep(1.0)
+    os.kill(worker, signal.SIGKILL)
+    _, err = parent.communicate(timeout=300)
+    assert parent.returncode == 1 and "Traceback" not in err, err
+    lines = err.strip().splitlines()
+    assert lines[0].startswith("sweep: 1 runs") and lines[-1].startswith("sweep: 1 run(s) failed"), err
+    assert lines[1:-1] == [f"failed: {run}: its worker process (pid {worker}) was killed by SIGKILL before the run "
+                           "ended; continuing"], err

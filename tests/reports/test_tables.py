@@ -186,3 +186,83 @@ def test_appendix_orders_headline_metrics_other_metrics_losses_then_diagnostics(
     metrics = ["diag/d_real", "loss/g_loss", "is_std", "is_mean", "fid", "once"]
     rows = pd.DataFrame([dict(metric=m, step=step) for m in metrics for step in ((5,) if m == "once" else (5, 10))])
     assert appendix_metrics(rows) == ["fid", "is_mean", "is_std", "loss/g_loss", "diag/d_real"]
+
+
+def test_table_md_holds_every_settings_table_with_or_without_headline_metrics(tmp_path):
+    write_run(tmp_path / "a", 0, {"fid": [(5, 50.0)], "loss/d": [(5, 1.0)]}, dataset="fashion-mnist")
+    write_run(tmp_path / "b", 0, {"loss/d": [(5, 0.7)]}, dataset="ring8")
+    write_run(tmp_path / "c", 0, {"loss/d": [(5, 0.9)], "loss/g": [(5, 2.5)]}, dataset="grid25")
+    write_report(load_runs([tmp_path]), tmp_path / "report")
+    combined = (tmp_path / "report" / "table.md").read_text()
+    titles = re.findall(r"^## (.+)$", combined, flags=re.M)
+    assert titles == ["fashion-mnist · unsupervised", "grid25 · unsupervised", "ring8 · unsupervised"]
+    for title, part in zip(titles, re.split(r"^## .+$", combined, flags=re.M)[1:]):
+        own = (tmp_path / "report" / f"table_{title.replace(' · ', '_')}.md").read_text()
+        assert own.split("\n", 2)[2].strip() == part.strip(), title  # the setting's own file, same table
+    assert "| m | 1 | FID ↓" not in combined and "| m | 1 | 50 |" in combined  # headline only where there is one
+    assert "| m | 1 | 0.9 | 2.5 |" in combined and "| m | 1 | 0.7 |" in combined  # every metric where there is none
+    assert combined.count("No headline metric in this setting") == 2
+
+
+def test_a_run_with_unreadable_files_is_listed_and_left_out_of_the_report(tmp_path, capsys):
+    from memgan_bench.cli import main
+
+    write_run(tmp_path / "good", 0, {"fid": [(5, 50.0)]})
+    write_run(tmp_path / "junk-status", 1, {"fid": [(5, 10.0)]})
+    (tmp_path / "junk-status" / "status").write_bytes(bytes(range(128, 256)))
+    write_run(tmp_path / "folder-status", 2, {"fid": [(5, 20.0)]})
+    (tmp_path / "folder-status" / "status").unlink()
+    (tmp_path / "folder-status" / "status").mkdir()
+    write_run(tmp_path / "not-a-status", 3, {"fid": [(5, 30.0)]}, status="rm -rf /")
+    assert main(["report", str(tmp_path), "--out", str(tmp_path / "report")]) == 0
+    out, err = capsys.readouterr()
+    assert sorted(err.strip().splitlines()) == [
+        f"report: left out unreadable run {tmp_path / 'folder-status'}: cannot read {tmp_path / 'folder-status' / 'status'}: "
+        "Is a directory",
+        f"report: left out unreadable run {tmp_path / 'junk-status'}: {tmp_path / 'junk-status' / 'status'} is not UTF-8 "
+        "text (byte 0)",
+        f"report: left out unreadable run {tmp_path / 'not-a-status'}: {tmp_path / 'not-a-status' / 'status'} holds "
+        "'rm -rf /', not a run status (running, finished, diverged, failed)"]
+    table = (tmp_path / "report" / "table.md").read_text()
+    assert "| m | 1 | 50 |" in table, "the readable run alone"
+    left_out = table.split("Left out, unreadable: ")[1]
+    assert all(str(tmp_path / name) in left_out for name in ("junk-status", "folder-status", "not-a-status"))
+
+
+def test_report_on_only_unreadable_runs_is_one_line(tmp_path, capsys):
+    from memgan_bench.cli import main
+
+    write_run(tmp_path / "a", 0, {"fid": [(5, 50.0)]})
+    (tmp_path / "a" / "status").write_bytes(b"\xff\xfe")
+    assert main(["report", str(tmp_path / "a")]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err[-1] == f"memgan-bench: error: {tmp_path / 'a' / 'status'} is not UTF-8 text (byte 0)"
+
+
+def test_a_damaged_sample_grid_is_one_line_and_an_empty_cell(tmp_path, finished_tiny_run, capsys):
+    import shutil
+
+    from memgan_bench.cli import main
+    from memgan_bench.rundir import RunDir
+
+    run = tmp_path / "runs" / "tiny"
+    shutil.copytree(finished_tiny_run, run)
+    last = RunDir(run).sample_grids()[-1][2]
+    last.write_bytes(last.read_bytes()[:40])  # a PNG cut short
+    assert main(["report", str(tmp_path / "runs"), "--out", str(tmp_path / "report")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(f"report: left out cannot read sample grid {last}: "), err
+    assert (tmp_path / "report" / "samples_fashion-mnist_unsupervised.png").is_file()
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe", b"{not json", b"[1, 2]", b'{"name": "x"}'])
+def test_an_unreadable_reproduction_record_is_one_line_and_left_out(tmp_path, capsys, content):
+    from memgan_bench.cli import main
+
+    write_run(tmp_path / "runs" / "a", 0, {"fid": [(5, 50.0)]})
+    (tmp_path / "runs" / "reproduction.json").write_bytes(content)
+    assert main(["report", str(tmp_path / "runs"), "--out", str(tmp_path / "report")]) == 0
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and err[0].startswith(
+        f"report: left out unreadable reproduction record {tmp_path / 'runs' / 'reproduction.json'}: "), err
+    assert "Reproduction" not in (tmp_path / "report" / "index.html").read_text()
