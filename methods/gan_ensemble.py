@@ -22,6 +22,20 @@ update and, as the Adam state is reset at each experience, no Adam move: they st
 
 ``discriminate(x)`` is the mixture's Σ_k π_k D_k(x). The partition (each training sample's component) is
 computed in ``on_experience_start`` and kept in ``extra_state``, so a resumed run batches the same subsets.
+
+Regularised ensemble (Luzi, Balestriero & Baraniuk, §5: one problem whose limits are an independent
+ensemble, a single GAN, a conditional GAN and a Gaussian-mixture GAN). Both players minimise their K
+losses plus λ times the squared distances between the members' parameters:
+
+    min Σ_k L_k(θ_k) + λ R(θ),   R(θ) = Σ_k Σ_l ‖θ_k − θ_l‖² = 2K Σ_k ‖θ_k − θ̄‖²
+
+(``regularization`` λ; the right-hand form costs O(K) instead of O(K²)). λ = 0 is the independent
+ensemble; λ → ∞ forces θ_1 = … = θ_K, whose exact form is ``shared: true`` (one parameter set that
+receives Σ_k ∇L_k). ``regularize`` says whose parameters are coupled (both players, or the generators
+only). ``exempt`` leaves part of each generator's first block out of R: ``first-offset`` (its biases; with
+batch norm, the per-member offset after normalisation, which is how a label enters a conditional
+generator: the cGAN limit) or ``first-block`` (the whole first affine map and its normalisation: a
+per-member affine map of z before shared layers, the Gaussian-mixture-GAN limit z ~ N(μ_k, Σ_k)).
 """
 
 from __future__ import annotations
@@ -30,6 +44,7 @@ from dataclasses import dataclass, field
 from typing import Literal, Optional
 
 import torch
+from torch import nn
 
 from memgan_bench.data.base import Batch, DataSpec, ImageData
 from memgan_bench.engine.batching import BatchSchedule
@@ -76,6 +91,10 @@ class GANEnsemble(GANMethod):
         classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
         classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
         base: Literal["dcgan"] = "dcgan"
+        regularization: float = field(default=0.0, metadata={"min": 0.0})
+        shared: bool = False
+        regularize: Literal["both", "generator"] = "both"
+        exempt: Literal["none", "first-offset", "first-block"] = "none"
 
     @classmethod
     def check_config(cls, cfg: Config, run_cfg) -> None:
@@ -83,6 +102,15 @@ class GANEnsemble(GANMethod):
             raise UserError("model.pack: gan-ensemble components are unpacked DCGANs (pack must be 1)")
         if cfg.kmeans_space != "pixels" and cfg.partition != "kmeans":
             raise UserError(f"model.kmeans_space applies to partition kmeans only (partition is {cfg.partition})")
+        coupled = cfg.shared or cfg.regularization > 0
+        if cfg.shared and cfg.regularization > 0:
+            raise UserError("model.shared is the limit regularization → ∞: leave model.regularization at 0")
+        if coupled and cfg.partition == "experience":
+            raise UserError("model.regularization / model.shared would move the frozen components of partition "
+                            "experience: use partition random or kmeans")
+        if not coupled and (cfg.regularize != "both" or cfg.exempt != "none"):
+            raise UserError("model.regularize and model.exempt apply only with model.regularization > 0 or "
+                            "model.shared: true")
         if run_cfg is None:
             return
         if "ewc" in run_cfg.plugins:
@@ -105,7 +133,9 @@ class GANEnsemble(GANMethod):
     def tiny_configs(cls) -> dict[str, dict]:
         tiny = {"components": 2, "z_dim": 8, "width": 8}
         return {"random": tiny, "kmeans": {**tiny, "partition": "kmeans"},
-                "experience": {**tiny, "partition": "experience"}}
+                "experience": {**tiny, "partition": "experience"},
+                "regularized": {**tiny, "regularization": 0.1, "exempt": "first-offset"},
+                "shared": {**tiny, "shared": True}}
 
     def __init__(self, cfg: Config, spec: DataSpec):
         super().__init__(cfg, spec)
@@ -117,6 +147,17 @@ class GANEnsemble(GANMethod):
             init_weights(discriminators[-1])
         self.generator = Stacked(generators)
         self.discriminator = Stacked(discriminators)
+        exempt = first_block_names(generators[0], cfg.exempt)
+        self.coupled = {  # per stacked network: is each of its parameters in R (or shared)?
+            "generator": [name not in exempt for name in self.generator.param_names],
+            "discriminator": [cfg.regularize == "both"] * len(self.discriminator.param_names),
+        }
+        if cfg.shared:  # one parameter set: every member starts from member 0's draw
+            with torch.no_grad():
+                for stacked, mask in self.networks():
+                    for param, coupled in zip(stacked.stacked, mask):
+                        if coupled:
+                            param.copy_(param[:1].expand_as(param))
         self.register_buffer("subset_sizes", torch.ones(cfg.components))  # n_k: π_k = n_k / N
         self.active = (0, cfg.components)  # the components trained in this experience
         self.assignment = torch.zeros(0, dtype=torch.long)  # component of each training sample
@@ -125,6 +166,10 @@ class GANEnsemble(GANMethod):
 
     def optimizers(self) -> dict[str, torch.optim.Optimizer]:
         return {"generator": self.opt_g, "discriminator": self.opt_d}
+
+    def networks(self):
+        """(stacked network, which of its parameters are coupled) for G and D."""
+        return ((self.generator, self.coupled["generator"]), (self.discriminator, self.coupled["discriminator"]))
 
     # --- partition ------------------------------------------------------------------------------
     def partition_points(self, data: ImageData) -> torch.Tensor:
@@ -195,9 +240,28 @@ class GANEnsemble(GANMethod):
         return (self.subset_sizes / self.subset_sizes.sum()) @ scores
 
     # --- training -------------------------------------------------------------------------------
+    def coupled_step(self, optimizer: torch.optim.Optimizer, stacked: Stacked, mask: list[bool],
+                     losses: torch.Tensor) -> None:
+        """One step on Σ_k L_k + λ R(coupled parameters); with ``shared`` each coupled parameter's K
+        gradients are replaced by their sum, the gradient of Σ_k L_k(θ) at one shared θ."""
+        cfg = self.cfg
+        if not any(mask) or not (cfg.shared or cfg.regularization > 0):
+            optimizer_step(optimizer, losses)
+            return
+        coupled = [p for p, c in zip(stacked.stacked, mask) if c]
+        if cfg.regularization > 0:
+            losses = losses + cfg.regularization * coupling_penalty(coupled)
+        for param, grad in zip(stacked.stacked, torch.autograd.grad(losses, list(stacked.stacked))):
+            param.grad = grad
+        if cfg.shared:
+            for param in coupled:
+                param.grad = param.grad.sum(0, keepdim=True).expand_as(param).clone()
+        optimizer.step()
+
     def train_step(self, batch: Batch) -> dict[str, torch.Tensor]:
-        """Every active component's DCGAN step at once; the losses summed over components, so each
-        component's gradient is its own GAN's."""
+        """Every active component's DCGAN step at once; the losses summed over components, so without
+        coupling each component's gradient is its own GAN's. With ``regularization`` / ``shared`` each
+        player's step is ``coupled_step``."""
         lo, hi = self.active
         count = hi - lo
         x = batch.x.view(count, -1, *batch.x.shape[1:])
@@ -206,8 +270,39 @@ class GANEnsemble(GANMethod):
         real_logits = self.discriminator(x, lo, hi).squeeze(-1)
         fake_logits = self.discriminator(fake.detach(), lo, hi).squeeze(-1)
         d_loss = discriminator_loss(real_logits, fake_logits)
-        optimizer_step(self.opt_d, count * d_loss)
+        self.coupled_step(self.opt_d, self.discriminator, self.coupled["discriminator"], count * d_loss)
 
         g_loss = generator_loss(self.discriminator(fake, lo, hi).squeeze(-1), self.cfg.loss)
-        optimizer_step(self.opt_g, count * g_loss)
-        return adversarial_logs(d_loss, g_loss, real_logits, fake_logits)
+        self.coupled_step(self.opt_g, self.generator, self.coupled["generator"], count * g_loss)
+        logs = adversarial_logs(d_loss, g_loss, real_logits, fake_logits)
+        with torch.no_grad():
+            coupled = [p for p, c in zip(self.generator.stacked, self.coupled["generator"]) if c]
+            logs["diag/g_spread"] = (coupling_penalty(coupled) / (2 * len(self.generator) ** 2)).sqrt()
+        return logs
+
+
+def coupling_penalty(params: list[torch.Tensor]) -> torch.Tensor:
+    """R = Σ_k Σ_l ‖θ_k − θ_l‖² over stacked parameters [K, …], computed as 2K Σ_k ‖θ_k − θ̄‖².
+    Its gradient is ∂R/∂θ_k = 4K (θ_k − θ̄): it sums to zero over k, so R never moves the members' mean.
+    ``diag/g_spread`` is √(R / 2K²) over the generators' coupled parameters: the members' RMS distance
+    from their mean."""
+    total = params[0].new_zeros(())
+    for param in params:
+        total = total + 2 * len(param) * (param - param.mean(dim=0)).pow(2).sum()
+    return total
+
+
+def first_block_names(generator: nn.Module, exempt: str) -> set[str]:
+    """Names of the generator parameters ``exempt`` leaves out of R: those of its first block (the leaf
+    layers before its first activation: the first affine map and its batch norm), all of them
+    (``first-block``) or their biases (``first-offset``)."""
+    if exempt == "none":
+        return set()
+    names = set()
+    for module_name, module in generator.named_modules():
+        if isinstance(module, (nn.ReLU, nn.LeakyReLU, nn.Tanh)):
+            break
+        if next(module.children(), None) is None:
+            names |= {f"{module_name}.{p}" for p, _ in module.named_parameters()
+                      if exempt == "first-block" or p == "bias"}
+    return names
