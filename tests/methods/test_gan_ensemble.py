@@ -1,4 +1,5 @@
-"""gan-ensemble: k-means against a NumPy Lloyd, mixture weights, per-component batches, frozen experience components."""
+"""gan-ensemble: k-means against a NumPy Lloyd, mixture weights, per-component batches, frozen experience components,
+the regularised ensemble's limits and penalty."""
 
 import numpy as np
 import pytest
@@ -12,8 +13,10 @@ from memgan_bench.errors import UserError
 from memgan_bench.registry import DATASETS
 from memgan_bench.scenario import Experience
 from memgan_bench.typed import build
-from methods.common.partitions import kmeans, lloyd, random_partition
-from methods.gan_ensemble import GANEnsemble
+from methods.common.losses import discriminator_loss, generator_loss
+from methods.common.nets import build_generator, build_trunk
+from methods.common.partitions import kmeans, kmeans_plus_plus, lloyd, random_partition
+from methods.gan_ensemble import GANEnsemble, coupling_penalty, first_block_names
 from tests.methods.test_streams import config, one_thread, train_cut_and_resume, two_blobs  # noqa: F401 (one_thread: autouse)
 
 POINTS = DataSpec((2,), 4)
@@ -44,16 +47,44 @@ def test_kmeans_equals_a_numpy_lloyd_from_the_same_initial_centres():
     assert len(set(expected.tolist())) == 4
 
 
-def test_kmeans_is_determined_by_the_seed_and_starts_at_data_points():
+def test_kmeans_is_determined_by_the_seed_and_starts_at_kmeans_plus_plus_seeds():
     points = torch.randn(200, 5)
     runs = []
     for seed in (1, 1, 2):
         torch.manual_seed(seed)
         runs.append(kmeans(points, 4))
     torch.manual_seed(1)
-    init = points[torch.randperm(200)[:4]]
+    init = points[kmeans_plus_plus(points, 4)]
     assert torch.equal(runs[0], runs[1])
     assert torch.equal(runs[0], lloyd(points, init, 100))
+
+
+def test_kmeans_plus_plus_draws_seeds_in_proportion_to_squared_distance():
+    points = torch.tensor([[0.0], [1.0], [3.0]])
+    firsts = torch.zeros(3)
+    seconds_after_0 = torch.zeros(3)
+    torch.manual_seed(0)
+    for _ in range(6000):
+        first, second = kmeans_plus_plus(points, 2).tolist()
+        firsts[first] += 1
+        if first == 0:
+            seconds_after_0[second] += 1
+    assert ((firsts / 6000 - 1 / 3).abs() < 0.03).all()  # the first seed is uniform
+    assert seconds_after_0[0] == 0  # from point 0: squared distances 0, 1, 9 → P = 0, 0.1, 0.9
+    assert abs(seconds_after_0[2] / seconds_after_0.sum() - 0.9) < 0.03
+
+
+def test_kmeans_finds_eight_separated_modes_for_every_seed():
+    angles = torch.arange(8) * 2 * torch.pi / 8
+    centres = torch.stack([angles.cos(), angles.sin()], dim=1)
+    torch.manual_seed(0)
+    mode = torch.arange(8).repeat_interleave(500)
+    points = centres[mode] + 0.01 * torch.randn(4000, 2)  # ring8's geometry
+    for seed in range(10):
+        torch.manual_seed(seed)
+        assignment = kmeans(points, 8)
+        pairs = set(zip(mode.tolist(), assignment.tolist()))
+        assert len(pairs) == 8 and len({a for _, a in pairs}) == 8  # one cluster per mode
 
 
 def test_random_partition_is_an_equal_split():
@@ -169,7 +200,11 @@ STREAM = {"name": "class-incremental", "class_order": [1, 7, 8], "classes_per_ex
     ({"partition": "spectral"}, None, "model.partition"),
     ({"partition": "experience"}, None, "needs a stream"),
     ({"partition": "experience", "components": 2}, STREAM, "one component per experience"),
-    ({"kmeans_space": "classifier"}, None, "partition kmeans only"),
+    ({"kmeans_space": "pixels", "partition": "random", "shared": True, "regularization": 1.0}, None,
+     "leave model.regularization at 0"),
+    ({"partition": "experience", "components": 3, "regularization": 1.0}, STREAM, "frozen components"),
+    ({"exempt": "first-offset"}, None, "apply only with"),
+    ({"regularize": "generator"}, None, "apply only with"),
 ])
 def test_bad_options_are_one_line_errors_before_training(model, scenario, message):
     raw = {"method": "gan-ensemble", "model": model, "data": {"name": "fashion-mnist"}}
@@ -244,5 +279,141 @@ def test_components_step_and_sample_in_the_data_shape(shape):
     method = make(DataSpec(shape, 4), components=2)
     x = torch.rand(2 * 4, *shape) * 2 - 1
     logs = method.train_step(Batch(x, torch.zeros(8, dtype=torch.long)))
-    assert set(logs) == {"loss/d_loss", "loss/g_loss", "diag/d_real", "diag/d_fake"}
+    assert set(logs) == {"loss/d_loss", "loss/g_loss", "diag/d_real", "diag/d_fake", "diag/g_spread"}
     assert method.sample(5).shape == (5, *shape) and method.discriminate(x).shape == (8,)
+
+
+# --- the regularised ensemble (Luzi, Balestriero & Baraniuk) ---------------------------------------------
+
+def one_step_inputs(method: GANEnsemble, seed: int = 3):
+    """The batch x [K, B, 2] of a step on 2-D points and the z [K, B, z] that train_step will draw after
+    torch.manual_seed(seed)."""
+    torch.manual_seed(seed)
+    x = torch.randn(3, 6, 2) + torch.arange(3.0).view(3, 1, 1) * 4  # each component its own cloud
+    torch.manual_seed(seed)
+    z = torch.randn(3, 6, method.cfg.z_dim)
+    torch.manual_seed(seed)  # train_step draws this z again
+    return x, z
+
+
+def component_modules(method: GANEnsemble, k: int):
+    """Standalone copies of component k's G and D (plain nn.Modules holding its current parameters)."""
+    modules = []
+    for stacked, build_one in ((method.generator, lambda: build_generator(4, POINTS, 8)),
+                               (method.discriminator, lambda: build_trunk(POINTS, 1, 8))):
+        module = build_one()
+        params, buffers = stacked.tensors(k)
+        module.load_state_dict({**{n: t.detach().clone() for n, t in params.items()},
+                                **{n: t.detach().clone() for n, t in buffers.items()}})
+        modules.append(module.train())
+    return modules
+
+
+def plain_gan_step(generator, discriminator, opt_g, opt_d, x, z):
+    """DCGAN's step written out: D on its real and fake batch, then G through the updated D."""
+    fake = generator(z)
+    d_loss = discriminator_loss(discriminator(x).squeeze(-1), discriminator(fake.detach()).squeeze(-1))
+    opt_d.zero_grad()
+    d_loss.backward()
+    opt_d.step()
+    g_loss = generator_loss(discriminator(fake).squeeze(-1), "non-saturating")
+    opt_g.zero_grad()
+    g_loss.backward()
+    opt_g.step()
+
+
+def stacked_params(method: GANEnsemble, k: int) -> list[torch.Tensor]:
+    return [t.detach() for stacked in (method.generator, method.discriminator) for t in stacked.tensors(k)[0].values()]
+
+
+def test_regularization_zero_trains_k_independent_gans():
+    method = make()
+    plain = [component_modules(method, k) for k in range(3)]
+    optimizers = [(torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999)),
+                   torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))) for g, d in plain]
+    for step in range(3):
+        x, z = one_step_inputs(method, seed=step)
+        method.train_step(Batch(x.reshape(18, 2), torch.zeros(18, dtype=torch.long)))
+        for k, ((g, d), (opt_g, opt_d)) in enumerate(zip(plain, optimizers)):
+            plain_gan_step(g, d, opt_g, opt_d, x[k], z[k])
+    for k, (g, d) in enumerate(plain):
+        expected = [p.detach() for p in (*g.parameters(), *d.parameters())]
+        for got, want in zip(stacked_params(method, k), expected, strict=True):
+            assert torch.allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_shared_members_stay_identical_and_train_as_one_network_on_the_summed_loss():
+    method = make(shared=True)
+    assert all(torch.equal(a, b) for a, b in zip(stacked_params(method, 0), stacked_params(method, 2)))
+    g, d = component_modules(method, 0)
+    opt_g = torch.optim.Adam(g.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    opt_d = torch.optim.Adam(d.parameters(), lr=2e-4, betas=(0.5, 0.999))
+    for step in range(3):
+        x, z = one_step_inputs(method, seed=step)
+        method.train_step(Batch(x.reshape(18, 2), torch.zeros(18, dtype=torch.long)))
+        # one G and one D: Σ_k of component k's loss on its own batch (each batch normalised on its own)
+        fakes = [g(z[k]) for k in range(3)]
+        d_loss = sum(discriminator_loss(d(x[k]).squeeze(-1), d(f.detach()).squeeze(-1)) for k, f in enumerate(fakes))
+        opt_d.zero_grad()
+        d_loss.backward()
+        opt_d.step()
+        g_loss = sum(generator_loss(d(f).squeeze(-1), "non-saturating") for f in fakes)
+        opt_g.zero_grad()
+        g_loss.backward()
+        opt_g.step()
+    members = [stacked_params(method, k) for k in range(3)]
+    assert all(torch.equal(a, b) for other in members[1:] for a, b in zip(members[0], other))
+    expected = [p.detach() for p in (*g.parameters(), *d.parameters())]
+    for got, want in zip(members[0], expected, strict=True):
+        assert torch.allclose(got, want, rtol=1e-4, atol=1e-6)
+
+
+def test_penalty_is_the_pairwise_sum_and_its_gradient_pulls_each_member_to_the_mean():
+    torch.manual_seed(0)
+    a, b = torch.randn(3, 4, requires_grad=True), torch.randn(3, 2, 5, requires_grad=True)
+    penalty = coupling_penalty([a, b])
+    pairwise = sum(((p[k] - p[l]) ** 2).sum() for p in (a, b) for k in range(3) for l in range(3))
+    assert torch.allclose(penalty, pairwise)
+    grad_a, grad_b = torch.autograd.grad(penalty, [a, b])
+    for grad, p in ((grad_a, a), (grad_b, b)):
+        by_hand = 4 * 3 * (p - p.mean(dim=0))  # ∂/∂θ_k Σ_{i,j} ‖θ_i − θ_j‖² = 4K (θ_k − θ̄)
+        assert torch.allclose(grad, by_hand)
+        assert torch.allclose(grad.sum(dim=0), torch.zeros_like(grad[0]), atol=1e-5)  # the mean never moves
+
+
+def test_exempt_names_the_first_block_of_either_generator():
+    mlp = build_generator(4, POINTS, 8)
+    assert first_block_names(mlp, "first-offset") == {"net.0.bias", "net.1.bias"}
+    assert first_block_names(mlp, "first-block") == {"net.0.weight", "net.0.bias", "net.1.weight", "net.1.bias"}
+    conv = build_generator(4, DataSpec((1, 28, 28), 10), 8)
+    assert first_block_names(conv, "first-offset") == {"project.1.bias"}  # the projection has no bias
+    assert first_block_names(conv, "first-block") == {"project.0.weight", "project.1.weight", "project.1.bias"}
+    assert first_block_names(mlp, "none") == set()
+
+
+def test_shared_with_first_offset_exempt_is_a_conditional_generator():
+    method = make(shared=True, exempt="first-offset")
+    for step in range(5):
+        x, _ = one_step_inputs(method, seed=step)
+        method.train_step(Batch(x.reshape(18, 2), torch.zeros(18, dtype=torch.long)))
+    names = method.generator.param_names
+    for name, param in zip(names, method.generator.stacked):
+        same = all(torch.equal(param[0], param[k]) for k in (1, 2))
+        assert same == (name not in {"net.0.bias", "net.1.bias"}), name
+    method.eval()
+    z = torch.randn(50, 4)
+    with torch.no_grad():  # the members differ only by their offsets, and that changes their samples
+        outputs = [method.generate(z, torch.full((50, 1), k)) for k in range(3)]
+    assert not torch.allclose(outputs[0], outputs[1])
+
+
+def test_members_spread_falls_with_the_regularization():
+    spreads = []
+    for overrides in ({}, {"regularization": 1e-4}, {"regularization": 1.0}, {"shared": True}):
+        method = make(**overrides)
+        for step in range(40):
+            x, _ = one_step_inputs(method, seed=step)
+            logs = method.train_step(Batch(x.reshape(18, 2), torch.zeros(18, dtype=torch.long)))
+        spreads.append(logs["diag/g_spread"].item())
+    assert spreads[0] > spreads[1] > spreads[2] > spreads[3]
+    assert spreads[3] < 1e-6  # identical members (the mean of equal floats is off by rounding only)
