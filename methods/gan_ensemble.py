@@ -5,9 +5,11 @@ component k with probability π_k = n_k / N (our reading of the mixture weights:
 data). Partitions (``partition``):
 
 - ``random``: an equal random split (``methods.common.partitions.random_partition``);
-- ``kmeans``: k-means (Lloyd) on the pixels, or with ``kmeans_space: classifier`` on the evaluation
-  classifier's penultimate features (``load_or_train_classifier`` with ``classifier_*``; the cached one the
-  evaluation plugins use when the settings match; training one needs its dataset found without ``data.root``);
+- ``kmeans``: k-means (k-means++ seeds, then Lloyd) on the pixels, or with ``kmeans_space: features`` on the
+  method's own feature network (``methods.common.features``: a DCGAN trunk trained on the training labels, cached
+  under its own key, with ``features_width / _dim / _seed / _epochs``). ``kmeans_space: classifier``, the
+  evaluation classifier's features (where FID/KID/PR are scored), is refused: the method would train
+  toward its own score;
 - ``experience`` (class-incremental streams): component e is trained on experience e alone and frozen after
   it: the "expansion" baseline, zero forgetting at a cost linear in the number of experiences. π covers the
   components trained so far.
@@ -50,9 +52,9 @@ from memgan_bench.data.base import Batch, DataSpec, ImageData
 from memgan_bench.engine.batching import BatchSchedule
 from memgan_bench.engine.seeding import derive_seed
 from memgan_bench.errors import UserError
-from memgan_bench.evaluation import classifier as eval_classifier
 from memgan_bench.method import GANMethod, LatentSpec, optimizer_step
 from memgan_bench.registry import METHODS
+from methods.common import features
 from methods.common.losses import adversarial_logs, discriminator_loss, generator_loss
 from methods.common.nets import build_generator, build_trunk, init_weights
 from methods.common.partitions import kmeans, random_partition
@@ -85,11 +87,12 @@ class GANEnsemble(GANMethod):
     class Config(DCGAN.Config):
         components: int = field(default=10, metadata={"min": 1})
         partition: Literal["random", "kmeans", "experience"] = "random"
-        kmeans_space: Literal["pixels", "classifier"] = "pixels"
+        kmeans_space: Literal["pixels", "features", "classifier"] = "pixels"
         kmeans_iters: int = field(default=100, metadata={"min": 1})
-        classifier_arch: eval_classifier.ClassifierArch = "resnet"
-        classifier_epochs: Optional[int] = field(default=None, metadata={"min": 1})
-        classifier_subset: Optional[int] = field(default=None, metadata={"min": 1})
+        features_width: int = field(default=32, metadata={"min": 1})
+        features_dim: int = field(default=64, metadata={"min": 1})
+        features_seed: int = field(default=0, metadata={"min": 0})
+        features_epochs: int = field(default=2, metadata={"min": 1})
         base: Literal["dcgan"] = "dcgan"
         regularization: float = field(default=0.0, metadata={"min": 0.0})
         shared: bool = False
@@ -100,6 +103,9 @@ class GANEnsemble(GANMethod):
     def check_config(cls, cfg: Config, run_cfg) -> None:
         if getattr(cfg, "pack", 1) != 1:  # a DCGAN option (PacGAN) the stacked components do not apply
             raise UserError("model.pack: gan-ensemble components are unpacked DCGANs (pack must be 1)")
+        if cfg.kmeans_space == "classifier":
+            raise UserError("model.kmeans_space: classifier would cluster on the evaluation classifier's features, "
+                            "the space FID/KID/PR are scored in; use kmeans_space: features (the method's own network)")
         if cfg.kmeans_space != "pixels" and cfg.partition != "kmeans":
             raise UserError(f"model.kmeans_space applies to partition kmeans only (partition is {cfg.partition})")
         coupled = cfg.shared or cfg.regularization > 0
@@ -173,14 +179,13 @@ class GANEnsemble(GANMethod):
 
     # --- partition ------------------------------------------------------------------------------
     def partition_points(self, data: ImageData) -> torch.Tensor:
-        """What k-means clusters: flattened samples, or the evaluation classifier's features."""
-        if self.cfg.kmeans_space == "pixels":
-            return data.images.flatten(1)
+        """What k-means clusters: flattened samples, or the method's own features of them."""
         cfg = self.cfg
-        classifier = eval_classifier.load_or_train_classifier(
-            data.name, arch=cfg.classifier_arch, epochs=cfg.classifier_epochs, subset=cfg.classifier_subset,
-            device=self.device)
-        return eval_classifier.batched(classifier.features, data.images, device=self.device)
+        if cfg.kmeans_space == "pixels":
+            return data.images.flatten(1)
+        net = features.load_or_train(data, cfg.features_width, cfg.features_dim, cfg.features_seed,
+                                     cfg.features_epochs, self.device)
+        return net.embed(data.images)
 
     def on_experience_start(self, experience) -> None:
         cfg, n = self.cfg, len(experience.train)

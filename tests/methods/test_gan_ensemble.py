@@ -215,29 +215,66 @@ def test_bad_options_are_one_line_errors_before_training(model, scenario, messag
     assert "\n" not in str(err.value)
 
 
-def test_a_stream_with_one_component_per_experience_is_accepted():
-    resolve({"method": "gan-ensemble", "model": {"partition": "experience", "components": 3}, "scenario": STREAM})
+def test_a_stream_with_one_component_per_experience_gives_each_experience_its_own_component():
+    cfg = resolve({"method": "gan-ensemble", "model": {"partition": "experience", "components": 3, "z_dim": 4,
+                                                       "width": 8}, "scenario": STREAM})
+    method = GANEnsemble(cfg.model, POINTS)
+    for e, n in enumerate((30, 20, 40)):  # the stream's three experiences, one class each
+        method.on_experience_start(Experience(e, (STREAM["class_order"][e],), (), indexed_points(n), indexed_points(n)))
+        assert method.active == (e, e + 1)
+        assert torch.equal(method.assignment, torch.full((n,), e))
+    assert method.subset_sizes.tolist() == [30.0, 20.0, 40.0]
 
 
-def test_kmeans_space_classifier_clusters_the_evaluation_classifiers_features(monkeypatch, tiny_classifier, fmnist):
-    import memgan_bench.evaluation.classifier as classifier_module
+def class_squares(n_per_class: int = 60) -> ImageData:
+    """28×28 images of 3 classes: a bright 8×8 square at a class-specific place, on noise."""
+    torch.manual_seed(0)
+    labels = torch.arange(3).repeat_interleave(n_per_class)
+    images = -1 + 0.3 * torch.rand(len(labels), 1, 28, 28)
+    for c in range(3):
+        images[labels == c, :, 2 + 8 * c:10 + 8 * c, 2 + 8 * c:10 + 8 * c] = 1.0
+    return ImageData("squares", images, labels, ["a", "b", "c"])
 
-    asked = {}
 
-    def cached(dataset, **kwargs):
-        asked.update(dataset=dataset, **kwargs)
-        return tiny_classifier
+FEATURES = {"features_width": 8, "features_dim": 8, "features_epochs": 3}
 
-    monkeypatch.setattr(classifier_module, "load_or_train_classifier", cached)
-    data = fmnist[0].subset(torch.arange(300))
-    method = make(DataSpec((1, 28, 28), 10), partition="kmeans", kmeans_space="classifier", classifier_arch="tiny")
+
+def test_kmeans_space_features_clusters_the_methods_own_cached_network(tmp_path, monkeypatch):
+    from methods.common import features
+
+    monkeypatch.setenv("MEMGAN_BENCH_CACHE", str(tmp_path))
+    data = class_squares()
+    method = make(DataSpec((1, 28, 28), 3), partition="kmeans", kmeans_space="features", **FEATURES)
     torch.manual_seed(5)
     method.on_experience_start(single(data))
-    with torch.no_grad():
-        features = tiny_classifier.features(data.images)
+    cached = list((tmp_path / "method-features").glob("features-squares-n180-*.pt"))
+    assert len(cached) == 1 and not (tmp_path / "classifiers").exists()  # its own entry, not the evaluator's
+    net = features.load_or_train(data, 8, 8, 0, 3, "cpu")
     torch.manual_seed(5)
-    assert torch.equal(method.assignment, kmeans(features, 3))
-    assert asked["dataset"] == "fashion-mnist" and asked["arch"] == "tiny"
+    assert torch.equal(method.assignment, kmeans(net.embed(data.images), 3))
+    pairs = set(zip(data.labels.tolist(), method.assignment.tolist()))
+    assert len(pairs) == 3 and len({a for _, a in pairs}) == 3  # one cluster per class: what the net learnt
+
+    def no_training(*args, **kwargs):
+        raise AssertionError("trained again although cached")
+
+    monkeypatch.setattr(features, "train", no_training)
+    again = make(DataSpec((1, 28, 28), 3), partition="kmeans", kmeans_space="features", **FEATURES)
+    torch.manual_seed(5)
+    again.on_experience_start(single(data))
+    assert torch.equal(again.assignment, method.assignment)
+
+
+def test_methods_import_no_evaluation_code():
+    import ast
+    from pathlib import Path
+
+    for module in ("gan_ensemble.py", "common/features.py"):
+        tree = ast.parse((Path(__file__).parents[2] / "methods" / module).read_text())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            assert not any(n.startswith(("memgan_bench.metrics", "memgan_bench.evaluation")) for n in names), module
 
 
 def blob_stream(steps, partition="experience", checkpoint_every=0):
