@@ -25,9 +25,10 @@ update and, as the Adam state is reset at each experience, no Adam move: they st
 ``discriminate(x)`` is the mixture's Σ_k π_k D_k(x). The partition (each training sample's component) is
 computed in ``on_experience_start`` and kept in ``extra_state``, so a resumed run batches the same subsets.
 
-Regularised ensemble (Luzi, Balestriero & Baraniuk, §5: one problem whose limits are an independent
-ensemble, a single GAN, a conditional GAN and a Gaussian-mixture GAN). Both players minimise their K
-losses plus λ times the squared distances between the members' parameters:
+Regularised ensemble (Luzi, Balestriero & Baraniuk: one problem whose limits are an independent ensemble,
+a single GAN, a conditional GAN and a Gaussian-mixture GAN; the form below is our reading of it, as the
+paper's equations were not available to check: docs/methods/gan-ensemble.md). Both players minimise
+their K losses plus λ times the squared distances between the members' parameters:
 
     min Σ_k L_k(θ_k) + λ R(θ),   R(θ) = Σ_k Σ_l ‖θ_k − θ_l‖² = 2K Σ_k ‖θ_k − θ̄‖²
 
