@@ -104,6 +104,9 @@ class GANEnsemble(GANMethod):
     def check_config(cls, cfg: Config, run_cfg) -> None:
         if getattr(cfg, "pack", 1) != 1:  # a DCGAN option (PacGAN) the stacked components do not apply
             raise UserError("model.pack: gan-ensemble components are unpacked DCGANs (pack must be 1)")
+        if getattr(cfg, "update", "alternating") != "alternating":  # likewise DCGAN's simultaneous update
+            raise UserError("model.update: gan-ensemble components update alternately (D, then G against the "
+                            "updated D); update must be alternating")
         if cfg.kmeans_space == "classifier":
             raise UserError("model.kmeans_space: classifier would cluster on the evaluation classifier's features, "
                             "the space FID/KID/PR are scored in; use kmeans_space: features (the method's own network)")

@@ -204,6 +204,7 @@ STREAM = {"name": "class-incremental", "class_order": [1, 7, 8], "classes_per_ex
      "leave model.regularization at 0"),
     ({"partition": "experience", "components": 3, "regularization": 1.0}, STREAM, "frozen components"),
     ({"exempt": "first-offset"}, None, "apply only with"),
+    ({"update": "simultaneous"}, None, "update alternately"),
     ({"regularize": "generator"}, None, "apply only with"),
 ])
 def test_bad_options_are_one_line_errors_before_training(model, scenario, message):
