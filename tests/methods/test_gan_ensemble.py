@@ -455,3 +455,14 @@ def test_members_spread_falls_with_the_regularization():
         spreads.append(logs["diag/g_spread"].item())
     assert spreads[0] > spreads[1] > spreads[2] > spreads[3]
     assert spreads[3] < 1e-6  # identical members (the mean of equal floats is off by rounding only)
+
+
+def test_regularize_generator_leaves_the_discriminators_independent():
+    plain, coupled = make(), make(regularization=1.0, regularize="generator")
+    for method in (plain, coupled):
+        x, _ = one_step_inputs(method, seed=0)
+        method.train_step(Batch(x.reshape(18, 2), torch.zeros(18, dtype=torch.long)))
+    # D steps first, on the same batch and z: the same update; G's penalty then changes only the generators
+    for a, b in zip(plain.discriminator.stacked, coupled.discriminator.stacked):
+        assert torch.equal(a, b)
+    assert not all(torch.equal(a, b) for a, b in zip(plain.generator.stacked, coupled.generator.stacked))
