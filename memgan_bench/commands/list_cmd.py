@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 NAME = "list"
-HELP = "list methods, datasets, scenarios and metric/regulariser plugins"
+HELP = "list methods, datasets, scenarios and plugins (metrics, regularisers, loggers)"
 
 
 def add_arguments(parser) -> None:
@@ -14,6 +14,6 @@ def run(args) -> int:
     from memgan_bench.registry import DATASETS, METHODS, PLUGINS, SCENARIOS
 
     for title, registry in (("methods", METHODS), ("datasets", DATASETS), ("scenarios", SCENARIOS),
-                            ("plugins (metrics, regularisers)", PLUGINS)):
+                            ("plugins (metrics, regularisers, loggers)", PLUGINS)):
         print(f"{title}: {', '.join(registry.names())}")
     return 0
