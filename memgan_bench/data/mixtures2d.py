@@ -6,8 +6,8 @@ code (Lin et al. 2018; fjxmlzn/PacGAN, ``synthetic_data_experiments/*/config.py`
 
 - ``ring8``: 8 modes at (cos 2πk/8, sin 2πk/8) (radius 1), σ = 0.01 (``2DRing_GAN&PacGAN/config.py``);
 - ``grid25``: 25 modes on {−4, −2, 0, 2, 4}², σ = 0.05 (``2DGrid_GAN&PacGAN/config.py``);
-- ``ring8-r2``: the earlier ring of this project, radius 2 and σ = 0.02 (same σ/radius as ``ring8``,
-  constants used by no released code that could be checked here), kept for comparison with old runs.
+- ``ring8-r2``: a wider ring, radius 2 and σ = 0.02 (same σ/radius as ``ring8``; constants of no
+  released code), kept so that runs made on it can be reloaded and compared.
 
 Samples are points [N, 2] float32 in their natural coordinates (not rescaled to [−1, 1]); ``labels`` is
 the index of the mode each point was drawn from. ``train`` has 100,000 points and ``test`` 10,000, drawn

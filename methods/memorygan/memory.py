@@ -5,7 +5,7 @@ shorter ones in ``official``, see Normalisation), values v [N] ∈ {0, 1} (real/
 histogram h [N]. Initialisation as the official code: K = 0, a = 0, h = 1e−5, v = 1 on the first N/2
 slots and 0 on the rest; β = 1e−8, κ = 1, ε = 1e−3.
 
-Readings of the garbled text (issue 5):
+Readings where the paper's text is garbled or silent (docs/memorygan.md):
 
 * Reset rule. The text resets when "S_y contains no correct label", which cannot fire since S_y holds only
   label-y slots. ``paper``: a query is reset when none of its *unlabelled* top-k S (eq. 3) has value y;

@@ -1,4 +1,4 @@
-"""Batched memory writes with last-writer-wins semantics (§3.1.2 under the batch rule of issue 5).
+"""Batched memory writes with last-writer-wins semantics (§3.1.2 under the batch reading of ``memory.py``).
 
 Every query of a batch computes its writes against the memory as it was before the update; the writes
 then land in batch order, so on a slot written by several queries the latest query wins (as the official

@@ -12,7 +12,7 @@ from memgan_bench.registry import DATASETS
 REAL_FROM_USER_FILES = ["mnist", "affine-mnist", "cifar10", "svhn", "celeba"]
 
 
-def test_every_dataset_of_the_issue_is_registered():
+def test_every_dataset_named_in_the_docs_is_registered():
     expected = {"fashion-mnist", "mnist", "mnist-5k", "affine-mnist", "affine-mnist-5k",
                 "affine-fashion-mnist", "ring8", "ring8-r2", "grid25", "cifar10", "svhn", "celeba"}
     assert expected <= set(DATASETS.names())

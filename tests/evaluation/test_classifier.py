@@ -83,7 +83,7 @@ def test_any_square_size_and_channels():
 
 def test_training_a_classifier_leaves_the_callers_rng_alone(tmp_path):
     """A run that trains the classifier (cache miss) must draw the same numbers afterwards as one that
-    finds it cached; training used to reseed the global RNG."""
+    finds it cached: training must not reseed the global RNG."""
     kwargs = dict(arch="tiny", epochs=1, subset=200, device="cpu", cache_dir=tmp_path, progress=False)
     torch.manual_seed(123)
     load_or_train_classifier("fashion-mnist", **kwargs)  # trains

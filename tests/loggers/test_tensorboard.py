@@ -54,7 +54,7 @@ class CrashOnce(Plugin):
 
 def test_a_resumed_run_logs_each_row_once(tiny_dcgan_config, tmp_path, scoped_registries):
     PLUGINS.register("crash_once_at_10")(CrashOnce)
-    # checkpoints at 4 and 8; the crashed session had flushed rows of steps 9 and 10, which the resumed run logs again
+    # checkpoints at 4 and 8; the crashed process had flushed rows of steps 9 and 10, which the resumed run logs again
     config = resolve({**tiny_dcgan_config, "train": {**tiny_dcgan_config["train"], "eval_every": 4, "log_every": 1},
                       "plugins": {"tensorboard": {}, "crash_once_at_10": {}}})
     with pytest.raises(RuntimeError, match="crash"):

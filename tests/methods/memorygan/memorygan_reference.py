@@ -1,4 +1,5 @@
-"""Slow reference of the MemoryGAN memory, written from the paper's equations and issue 5's readings.
+"""Slow reference of the MemoryGAN memory, written from the paper's equations and the readings listed in
+``methods/memorygan/memory.py``.
 
 NumPy float64, one query at a time (one query's scores are computed over all slots at once). An update
 first computes every query's intended writes against a frozen copy of the memory (the batch reads the
