@@ -17,6 +17,11 @@ import torch
 from torch import nn
 
 
+def nearest_mode(samples: torch.Tensor, centers: torch.Tensor, std: float) -> tuple[torch.Tensor, torch.Tensor]:
+    """Per sample: the distance to its nearest centre in units of σ, and that centre's index."""
+    return (torch.cdist(samples.double(), centers.double()) / std).min(dim=1)
+
+
 class ModeClassifier(nn.Module):
     """``predict(x)`` = the nearest mode (within ``radius``·σ when given, else −1); ``logits`` = −½‖x − μ_k‖²/σ², so a
     softmax-based class histogram assigns every point, on a mode or not, to its nearest mode."""
@@ -40,7 +45,7 @@ class ModeClassifier(nn.Module):
 
     @torch.no_grad()
     def predict(self, x: torch.Tensor) -> torch.Tensor:
-        dist, nearest = (torch.cdist(x.float(), self.centers) / self.std).min(dim=1)
+        dist, nearest = nearest_mode(x, self.centers, self.std)
         if self.radius is None:
             return nearest
         return torch.where(dist < self.radius, nearest, torch.full_like(nearest, -1))

@@ -36,6 +36,7 @@ from typing import Optional
 import torch
 
 from memgan_bench.evaluation.classifier import EvalClassifier, batched
+from memgan_bench.evaluation.modes import nearest_mode
 
 
 def kl_divergence(p: torch.Tensor, q: torch.Tensor) -> float:
@@ -74,8 +75,7 @@ def class_coverage(samples: torch.Tensor, classifier: EvalClassifier, real_label
 
 def mode_histogram(samples: torch.Tensor, centers: torch.Tensor, std: float, radius: float = 3.0) -> torch.Tensor:
     """c_k: the number of samples within ``radius``·σ of centre k, k their nearest centre (int64 [K])."""
-    dist = torch.cdist(samples.double(), centers.double()) / std
-    nearest_dist, nearest = dist.min(dim=1)
+    nearest_dist, nearest = nearest_mode(samples, centers, std)
     return torch.bincount(nearest[nearest_dist < radius], minlength=len(centers))
 
 

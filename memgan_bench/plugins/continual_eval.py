@@ -22,7 +22,9 @@ column = i):
   ``cl/d_acc_past``, ``cl/d_forgetting_past``.
 
 FID/KID use the evaluation classifier's features (see ``fidelity.py``), so they are comparable across
-runs with the same classifier identity, not with Inception-based numbers.
+runs with the same classifier identity, not with Inception-based numbers. On a 2-D mixture the nearest-mode
+rule (:mod:`memgan_bench.evaluation.modes`) is the classifier: accuracies, histogram and probes are
+recorded, FID/KID are not, and per-task FID and reverse accuracy are refused.
 """
 
 from __future__ import annotations
@@ -85,7 +87,7 @@ class ContinualEval(Plugin):
 
     def __init__(self, cfg):
         super().__init__(cfg)
-        self.classifier: Optional[EvalClassifier] = None
+        self.classifier: Optional[EvalClassifier | ModeClassifier] = None
         self.tracker = ForgettingTracker()
         self.rows: dict[str, dict[int, list[float]]] = {"acc": {}, "fid": {}}
 
