@@ -101,7 +101,7 @@ def test_conditional_sampling_honours_labels(make_method):
     torch.manual_seed(0)
     method = make_method(width=32, critic_iters=2, lr=2e-3).train()
     g = torch.Generator().manual_seed(1)
-    for _ in range(800):  # 400 left class 1 at 0.20 under two threads
+    for _ in range(800):  # at 400 steps one class stays below 0.5 under two threads
         y = torch.randint(0, 4, (2 * 32,), generator=g)
         method.train_step(Batch(CORNERS[y] + 0.05 * torch.randn(len(y), 2, generator=g), y))
     labels = torch.arange(4).repeat_interleave(64)
