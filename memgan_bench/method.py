@@ -130,6 +130,7 @@ class GANMethod(nn.Module):
     Config: ClassVar[type]
     conditional: ClassVar[bool] = False  # whether ``sample(n, labels)`` honours labels
     discriminator_output: ClassVar[Literal["probability", "critic"]] = "probability"
+    stream_name: ClassVar[str | None] = None  # its name in a class-incremental stream's tables; None: the registry name
 
     def __init__(self, cfg: Any, spec: DataSpec):
         super().__init__()

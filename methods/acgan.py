@@ -63,6 +63,7 @@ def gradient_penalty(critic_score, real: torch.Tensor, fake: torch.Tensor) -> to
 class ACGAN(GANMethod):
     conditional = True
     discriminator_output = "critic"
+    stream_name = "SFT"  # sequential fine-tuning, the MeRGAN paper's name for it in a stream
 
     @dataclass
     class Config:

@@ -85,6 +85,8 @@ class MeRGAN(ACGAN):
 
 @METHODS.register("mergan-jtr")
 class MeRGANJTR(MeRGAN):
+    stream_name = "MeRGAN-JTR"
+
     def critic_replay_loss(self, batch_size: int) -> torch.Tensor | float:
         loss = 0.0
         for labels, new, old in self.replay_passes(batch_size, train_generator=False):
@@ -103,6 +105,8 @@ class MeRGANJTR(MeRGAN):
 
 @METHODS.register("mergan-ra")
 class MeRGANRA(MeRGAN):
+    stream_name = "MeRGAN-RA"
+
     @dataclass
     class Config(ACGAN.Config):
         ra_weight: float = field(default=1e-3, metadata={"min": 0.0})

@@ -14,7 +14,7 @@ from typing import Iterable, Iterator, Optional
 import pandas as pd
 
 from memgan_bench.errors import UserError
-from memgan_bench.registry import REPORT_SECTIONS, REPORTS
+from memgan_bench.registry import METHODS, REPORT_SECTIONS, REPORTS
 from memgan_bench.results import ROW_FIELDS
 from memgan_bench.rundir import RunDir, find_runs
 
@@ -44,20 +44,25 @@ def _flat(tree: dict, prefix: str = "") -> dict[str, str]:
 
 
 def method_label(run_dir: str | Path, method: str) -> str:
-    """``method[+ewc][ JT]``: the method (``pacgan<m>`` for DCGAN with packing m > 1, PacGAN's name;
-    ``memorygan (paper text)`` for MemoryGAN with ``fidelity: paper``, plain ``memorygan`` being the
-    authors' code), "+ewc" when the EWC regulariser was on and "JT" for a cumulative stream (joint training
-    on every class seen so far), from the run's saved config."""
+    """The run's method as a table names it: ``pacgan<m>`` for DCGAN with packing m > 1 (PacGAN's name),
+    ``memorygan (paper text)`` for MemoryGAN with ``fidelity: paper`` (plain ``memorygan`` being the
+    authors' code); in a class-incremental stream the method's ``stream_name`` (``SFT`` for the plain
+    conditional GAN, as in the MeRGAN paper), ``EWC`` for SFT with the EWC regulariser (``+EWC`` after any
+    other method) and ``JT`` for SFT on a cumulative stream (joint training on every class seen so far;
+    `` JT`` after any other method)."""
     cfg = RunDir(run_dir).saved_config()
     model = cfg.get("model") or {}
+    scenario = cfg.get("scenario") or {}
     pack = model.get("pack", 1)
     label = f"pacgan{pack}" if method == "dcgan" and pack > 1 else method
     if method == "memorygan" and model.get("fidelity") == "paper":
         label += " (paper text)"
+    if scenario.get("name") == "class-incremental" and method in METHODS.names():
+        label = METHODS.get(method).stream_name or label
     if "ewc" in (cfg.get("plugins") or {}):
-        label += "+ewc"
-    if (cfg.get("scenario") or {}).get("cumulative"):
-        label += " JT"
+        label = "EWC" if label == "SFT" else f"{label}+EWC"
+    if scenario.get("cumulative"):
+        label = "JT" if label == "SFT" else f"{label} JT"
     return label
 
 

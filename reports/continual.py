@@ -2,7 +2,7 @@
 the sample grids after each experience, from the ``cl/*`` rows of the ``continual_eval`` plugin (their
 final values are columns of the headline table, :mod:`reports.tables`).
 
-Runs are the variants of :func:`reports.load_runs` (method, "+ewc", "JT" for cumulative streams, then
+Runs are the variants of :func:`reports.load_runs` (the stream names SFT, EWC, JT, MeRGAN-RA, ..., then
 the config keys in which runs of that label differ: an EWC weight sweep stays apart). Seeds of a variant
 are averaged (matrices) or drawn as mean and confidence band (curves).
 """

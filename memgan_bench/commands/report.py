@@ -23,14 +23,19 @@ def add_arguments(parser) -> None:
 
 
 def write(runs, out: Path, args) -> None:
-    """The report of the runs below ``runs`` in ``out`` with the options in ``args``; prints its tables and
-    the files written. ``report`` and ``sweep`` both write their report with this."""
+    """The report of the runs below ``runs`` in ``out`` with the options in ``args``; prints its tables, the
+    files written, a sentence per setting of what the numbers show and where the page is. ``report`` and
+    ``sweep`` both write their report with this."""
     from memgan_bench.registry import REPORTS
 
     written = REPORTS.get("report")(runs, out, ci=args.ci, reference=args.reference)
     print((out / "table.md").read_text())
     for path in written:
         print(f"wrote {path}")
+    print("\nIn one sentence per setting:")
+    for text in REPORTS.get("summary")(out / "statistics.csv"):
+        print(f"- {text}")
+    print(f"\nThe report: {out / 'index.html'}")
 
 
 def run(args) -> int:

@@ -5,7 +5,8 @@ import pytest
 from memgan_bench.config import load_config
 
 ROOT = Path(__file__).resolve().parents[2]
-CONFIGS = sorted((ROOT / "configs" / "streams").rglob("*.yaml")) + sorted((ROOT / "configs" / "paper").glob("mergan-*.yaml"))
+CONFIGS = sorted((ROOT / "configs" / "streams").rglob("*.yaml")) + sorted((ROOT / "configs" / "main" / "stream").glob("*.yaml")) + \
+    sorted((ROOT / "configs" / "paper").glob("mergan-*.yaml"))
 
 
 def test_stream_and_paper_configs_exist():
