@@ -9,7 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import Iterable, Iterator, Optional, Sequence
 
 import pandas as pd
 
@@ -26,10 +26,11 @@ SETTING = ["dataset", "scenario"]
 @dataclass(frozen=True)
 class ReportOptions:
     """``ci``: ``t`` (Student t) or ``bootstrap`` intervals; ``reference``: the variant the others are
-    tested against (a variant label, or a method name with one variant in the setting)."""
+    tested against (a variant label, or a method name with one variant in the setting), or several, each
+    setting taking the first it has (:func:`resolve_reference`)."""
 
     ci: str = "t"
-    reference: Optional[str] = None
+    reference: Optional[str | tuple[str, ...]] = None
     confidence: float = 0.95
 
 
@@ -131,21 +132,33 @@ def slug(title: str) -> str:
     return "_".join(part.strip().replace(" ", "-") for part in title.split("·"))
 
 
-def resolve_reference(df: pd.DataFrame, reference: str) -> dict[str, str]:
+def references_of(reference: str | Sequence[str]) -> tuple[str, ...]:
+    """``--reference`` as given: one label, or several (one per kind of setting, first match wins)."""
+    return (reference,) if isinstance(reference, str) else tuple(reference)
+
+
+def resolve_reference(df: pd.DataFrame, reference: str | Sequence[str]) -> dict[str, str]:
     """The reference variant of each setting title: the variant labelled ``reference``, else the one
-    variant of method ``reference``. A reference found in no setting is a user error."""
-    found = {}
+    variant of method ``reference``; with several references, the first that the setting has (e.g.
+    ``dcgan`` for the unsupervised settings and ``SFT`` for a stream). A reference found in no setting is
+    a user error."""
+    found, used = {}, set()
     for title, rows in settings(df):
         variants = sorted(rows["variant"].unique())
-        matches = [v for v in variants if v == reference] or \
-            [v for v in variants if v.split(" [")[0] == reference]
-        if len(matches) == 1:
-            found[title] = matches[0]
-        elif len(matches) > 1:
-            raise UserError(f"--reference {reference!r} matches several variants in {title}: {', '.join(matches)}")
-    if not found:
-        raise UserError(f"--reference {reference!r} is no variant of these runs (variants: "
-                        f"{', '.join(sorted(df['variant'].unique()))})")
+        for candidate in references_of(reference):
+            matches = [v for v in variants if v == candidate] or \
+                [v for v in variants if v.split(" [")[0] == candidate]
+            if len(matches) > 1:
+                raise UserError(f"--reference {candidate!r} matches several variants in {title}: {', '.join(matches)}")
+            if matches:
+                found[title] = matches[0]
+                used.add(candidate)
+                break
+    for candidate in references_of(reference):
+        if candidate not in used and not any(v == candidate or v.split(" [")[0] == candidate
+                                             for v in df["variant"].unique()):
+            raise UserError(f"--reference {candidate!r} is no variant of these runs (variants: "
+                            f"{', '.join(sorted(df['variant'].unique()))})")
     return found
 
 
@@ -164,7 +177,7 @@ def write_report(df: pd.DataFrame, out_dir: str | Path, options: ReportOptions =
 
 
 @REPORTS.register("report")
-def report(paths: Iterable[str | Path], out_dir: str | Path, ci: str = "t", reference: Optional[str] = None
+def report(paths: Iterable[str | Path], out_dir: str | Path, ci: str = "t", reference: Optional[str | tuple[str, ...]] = None
            ) -> list[Path]:
     """The report of ``memgan-bench report`` and ``sweep``: :func:`write_report` of the runs below ``paths``
     into ``out_dir`` (``ci``, ``reference``: :class:`ReportOptions`); returns the files written. Each run

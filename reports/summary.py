@@ -27,29 +27,32 @@ def value(stat: pd.Series) -> str:
 
 
 def sentence(setting: str, stats: pd.DataFrame) -> str | None:
-    """The sentence of one setting from its rows of :func:`reports.tables.statistics`; None when fewer
-    than two variants logged a summary metric."""
+    """The sentence of one setting from its rows of :func:`reports.tables.statistics`; None when no summary
+    metric has a leader (two or more variants, not all tied)."""
     rows = stats[stats["metric"].isin(SUMMARY_METRICS)]
-    metrics = [m for m in SUMMARY_METRICS if rows[rows["metric"] == m]["variant"].nunique() > 1]
-    if not metrics:
-        return None
     leads: dict[str, list[str]] = {}
-    for metric in metrics:
-        best = rows[(rows["metric"] == metric) & rows["best"]]
-        names = " and ".join(sorted(best["variant"]))
-        leads.setdefault(names, []).append(f"{human(metric)} ({value(best.iloc[0])})")
+    for metric in SUMMARY_METRICS:
+        metric_rows = rows[rows["metric"] == metric]
+        best = metric_rows[metric_rows["best"].astype(bool)]
+        if metric_rows["variant"].nunique() < 2 or best.empty or len(best) == len(metric_rows):
+            continue
+        names = sorted(best["variant"])
+        leader = names[0] + " leads" if len(names) == 1 else ", ".join(names[:-1]) + f" and {names[-1]} lead"
+        leads.setdefault(leader, []).append(f"{human(metric)} ({value(best.iloc[0])})")
+    if not leads:
+        return None
     n = int(rows["n"].max())
-    parts = [f"{leader} leads on {', '.join(items)}" for leader, items in leads.items()]
-    text = f"{setting} (up to {n} seed{'s' if n > 1 else ''}): " + "; ".join(parts)
-    reference = next((r for r in rows["reference"] if r), "")
-    if reference:
-        differ = rows[rows["significant"] & rows["metric"].isin(metrics)]
+    text = f"{setting} (up to {n} seed{'s' if n > 1 else ''}): " + \
+        "; ".join(f"{leader} on {', '.join(items)}" for leader, items in leads.items())
+    references = [r for r in rows["reference"] if isinstance(r, str) and r]
+    if references:
+        differ = rows[rows["significant"].astype(bool)]
         if len(differ):
             which = differ.groupby("variant")["metric"].agg(lambda m: ", ".join(human(x) for x in m))
-            text += f"; differ from {reference} (Welch, Holm, α 0.05): " + \
+            text += f"; differ from {references[0]} (Welch, Holm, α 0.05): " + \
                 "; ".join(f"{variant} on {names}" for variant, names in which.items())
         else:
-            text += f"; no variant differs from {reference} at this n (Welch, Holm, α 0.05)"
+            text += f"; no variant differs from {references[0]} at this n (Welch, Holm, α 0.05)"
     return text + "."
 
 

@@ -15,7 +15,7 @@ import pandas as pd
 from memgan_bench.atomic import atomic_write_text
 from memgan_bench.metrics.names import HEADLINE, LOWER, METRICS, header
 from memgan_bench.registry import REPORT_SECTIONS
-from reports import ReportOptions, resolve_reference, settings, slug
+from reports import ReportOptions, references_of, resolve_reference, settings, slug
 from reports.page import Part
 from reports.stats import holm, mean_interval, welch_p
 
@@ -188,7 +188,7 @@ def footnote(stats: pd.DataFrame, df: pd.DataFrame, options: ReportOptions) -> s
         parts.append(f"{DAGGER}: differs from {reference} (two-sided Welch's t-test, Holm-corrected across {across}, "
                      f"α = {1 - options.confidence:.2g}).")
     elif options.reference:
-        parts.append(f"The reference {options.reference} has no runs in this setting: no tests.")
+        parts.append(f"The reference {' or '.join(references_of(options.reference))} has no runs in this setting: no tests.")
     final = final_values(df)
     accuracy = final[final["metric"] == CLASSIFIER_ACCURACY]["value"]
     if len(accuracy):

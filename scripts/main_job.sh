@@ -20,5 +20,5 @@ status=0
 OMP_NUM_THREADS=2 "$bench" classifier --dataset fashion-mnist --epochs 1 --device cpu
 "$bench" "${sweep[@]}" "${fmnist[@]}" || status=$?
 "$bench" "${sweep[@]}" configs/main/stream --seeds 0 1 2 || status=$?
-"$bench" report "$out" --out "$out/report" --reference dcgan
+"$bench" report "$out" --out "$out/report" --reference dcgan --reference SFT
 exit "$status"

@@ -11,9 +11,10 @@ def add_report_options(parser) -> None:
     """The options of the report, shared by ``report`` and ``sweep``."""
     parser.add_argument("--ci", choices=("t", "bootstrap"), default="t",
                         help="confidence intervals over seeds: Student t (default) or percentile bootstrap")
-    parser.add_argument("--reference", metavar="VARIANT",
+    parser.add_argument("--reference", metavar="VARIANT", action="append",
                         help="mark variants that differ from this one (a method or variant label; "
-                             "Welch's t-test, Holm-corrected)")
+                             "Welch's t-test, Holm-corrected); repeat it for settings of other methods, "
+                             "each setting taking the first it has (e.g. --reference dcgan --reference SFT)")
 
 
 def add_arguments(parser) -> None:
@@ -28,7 +29,8 @@ def write(runs, out: Path, args) -> None:
     ``sweep`` both write their report with this."""
     from memgan_bench.registry import REPORTS
 
-    written = REPORTS.get("report")(runs, out, ci=args.ci, reference=args.reference)
+    reference = tuple(args.reference) if args.reference else None
+    written = REPORTS.get("report")(runs, out, ci=args.ci, reference=reference)
     print((out / "table.md").read_text())
     for path in written:
         print(f"wrote {path}")

@@ -16,6 +16,7 @@ def test_sweep_and_report_call_one_writer_with_the_same_options(tmp_path, finish
         calls.append(([str(p) for p in paths], str(out), options))
         out.mkdir(parents=True, exist_ok=True)
         (out / "table.md").write_text("| table |\n")
+        (out / "statistics.csv").write_text("setting,variant,metric,n,mean,ci_low,ci_high,best,significant,reference\n")
         return []
 
     REPORTS.names()  # discover first, so the stand-in is not overwritten
@@ -27,5 +28,5 @@ def test_sweep_and_report_call_one_writer_with_the_same_options(tmp_path, finish
     options = ["--ci", "bootstrap", "--reference", "dcgan"]
     assert main(["sweep", str(config), "--out", str(out), "--resume", *options]) == 0
     assert main(["report", str(out), *options]) == 0
-    assert calls == [([str(out)], str(out / "report"), {"ci": "bootstrap", "reference": "dcgan"})] * 2
+    assert calls == [([str(out)], str(out / "report"), {"ci": "bootstrap", "reference": ("dcgan",)})] * 2
     assert capsys.readouterr().out.count("| table |") == 2

@@ -35,6 +35,17 @@ def test_without_differences_it_says_so_and_a_single_seed_has_no_interval():
     assert sentence("d · class-incremental", rows).endswith("; no variant differs from SFT at this n (Welch, Holm, α 0.05).")
 
 
+def test_ties_of_every_variant_say_nothing_ties_of_some_name_them_all_and_a_missing_reference_is_no_reference():
+    rows = pd.DataFrame([
+        stat("r · unsupervised", "a", "modes_covered", 8.0, 8.0, 8.0, best=True, reference=math.nan),
+        stat("r · unsupervised", "b", "modes_covered", 8.0, 8.0, 8.0, best=True, reference=math.nan),
+        stat("r · unsupervised", "c", "modes_covered", 5.0, 4.0, 6.0, reference=math.nan),
+        stat("r · unsupervised", "a", "d_forgetting/mean_forgetting", 0.0, 0.0, 0.0, best=True, reference=math.nan),
+        stat("r · unsupervised", "b", "d_forgetting/mean_forgetting", 0.0, 0.0, 0.0, best=True, reference=math.nan),
+    ])
+    assert sentence("r · unsupervised", rows) == "r · unsupervised (up to 3 seeds): a and b lead on Modes covered (8 ± 0)."
+
+
 def test_settings_with_one_variant_get_no_sentence():
     rows = pd.DataFrame([stat("a · unsupervised", "dcgan", "fid", 30.0, 20.0, 40.0, best=False),
                          stat("b · unsupervised", "dcgan", "fid", 30.0, 20.0, 40.0),

@@ -6,7 +6,7 @@ import pytest
 import yaml
 
 from memgan_bench.errors import UserError
-from reports import ReportOptions, load_runs, write_report
+from reports import ReportOptions, load_runs, resolve_reference, write_report
 from reports.tables import half_width, headline, statistics, summary_table, write_tables
 
 
@@ -266,3 +266,18 @@ def test_an_unreadable_reproduction_record_is_one_line_and_left_out(tmp_path, ca
     assert len(err) == 1 and err[0].startswith(
         f"report: left out unreadable reproduction record {tmp_path / 'runs' / 'reproduction.json'}: "), err
     assert "Reproduction" not in (tmp_path / "report" / "index.html").read_text()
+
+
+def test_several_references_each_setting_takes_the_first_it_has_and_each_must_exist(tmp_path):
+    rows = []
+    for dataset, variants in (("ring8", ("dcgan", "mgan")), ("stream", ("SFT", "EWC"))):
+        for variant in variants:
+            for seed, value in enumerate((1.0, 2.0, 3.0)):
+                rows.append(dict(run_dir=f"{dataset}-{variant}-{seed}", run_id="r", seed=seed, status="finished",
+                                 variant=variant, dataset=dataset, scenario="s", step=1, experience=0,
+                                 metric="fid", value=value))
+    df = pd.DataFrame(rows)
+    assert resolve_reference(df, ("SFT", "dcgan")) == {"ring8 · s": "dcgan", "stream · s": "SFT"}
+    assert resolve_reference(df, "dcgan") == {"ring8 · s": "dcgan"}
+    with pytest.raises(UserError, match="--reference 'wgan' is no variant"):
+        resolve_reference(df, ("dcgan", "wgan"))
