@@ -123,9 +123,6 @@ class GANEnsemble(GANMethod):
                             "model.shared: true")
         if run_cfg is None:
             return
-        if "ewc" in run_cfg.plugins:
-            raise UserError("plugin ewc cannot run with gan-ensemble: its per-sample Fisher (vmap) cannot trace "
-                            "generate, which picks each sample's component on the host")
         if cfg.partition != "experience":
             return
         if run_cfg.scenario_name == "unsupervised":
