@@ -36,8 +36,10 @@ def test_cifar10_settings():
     assert model.betas == (0.0, 0.9) and model.lr_decay_steps > 0
 
 
+# Every unsupervised head-to-head (the main job's stream compares the conditional continual methods by
+# class accuracy, which an unconditional MemoryGAN has none of).
 HEAD_TO_HEAD = [ROOT / "bench2d" / "ring8", ROOT / "bench2d" / "grid25", ROOT / "main" / "ring8",
-                ROOT / "main" / "fashion-mnist", ROOT / "main" / "stream"]
+                ROOT / "main" / "fashion-mnist"]
 
 
 @pytest.mark.parametrize("folder", HEAD_TO_HEAD, ids=lambda p: f"{p.parent.name}/{p.name}")
