@@ -122,21 +122,22 @@ def test_task_classes_of_a_cumulative_stream_are_the_new_classes():
 
 
 def test_a_stream_over_a_mixtures_modes_is_scored_by_nearest_mode(tmp_path, capsys):
-    """The shipped ring8 stream, 4 experiences of 6 steps: every seen mode gets an accuracy in [0, 1] after
-    every experience (none before it arrives), and image-only measurements are refused in one line."""
+    """The main job's ring8 stream, 4 experiences of 6 steps: every seen mode gets an accuracy in [0, 1]
+    after every experience (none before it arrives), and image-only measurements are refused in one line."""
     import yaml
 
     from memgan_bench.cli import main
     from memgan_bench.results import read_rows
 
-    config = str(Path(__file__).resolve().parents[2] / "configs" / "streams" / "ring8" / "ring8-sft.yaml")
+    config = str(Path(__file__).resolve().parents[2] / "configs" / "main" / "stream" / "stream-sft.yaml")
     short = ["--set", "device=cpu", "--set", "train.steps=6", "--set", "train.log_every=6",
              "--set", "train.checkpoint_every=6"]
     assert main(["run", "--config", config, "--out", str(tmp_path / "run"), *short]) == 0
     rows = read_rows(tmp_path / "run" / "results.csv")
-    order = yaml.safe_load(open(config))["scenario"]["class_order"]
-    for experience in range(4):
-        seen = {f"cl/acc/class_{c}" for c in order[: 2 * (experience + 1)]}
+    scenario = yaml.safe_load(open(config))["scenario"]
+    order, per = scenario["class_order"], scenario["classes_per_experience"]
+    for experience in range(len(order) // per):
+        seen = {f"cl/acc/class_{c}" for c in order[: per * (experience + 1)]}
         logged = {r["metric"]: float(r["value"]) for r in rows
                   if r["metric"].startswith("cl/acc/class_") and int(r["experience"]) == experience}
         assert set(logged) == seen and all(0 <= v <= 1 for v in logged.values())
