@@ -142,23 +142,23 @@ def resolve_reference(df: pd.DataFrame, reference: str | Sequence[str]) -> dict[
     variant of method ``reference``; with several references, the first that the setting has (e.g.
     ``dcgan`` for the unsupervised settings and ``SFT`` for a stream). A reference found in no setting is
     a user error."""
-    found, used = {}, set()
+    def matches(variants, candidate: str) -> list[str]:
+        return [v for v in variants if v == candidate] or [v for v in variants if v.split(" [")[0] == candidate]
+
+    found = {}
     for title, rows in settings(df):
         variants = sorted(rows["variant"].unique())
         for candidate in references_of(reference):
-            matches = [v for v in variants if v == candidate] or \
-                [v for v in variants if v.split(" [")[0] == candidate]
-            if len(matches) > 1:
-                raise UserError(f"--reference {candidate!r} matches several variants in {title}: {', '.join(matches)}")
-            if matches:
-                found[title] = matches[0]
-                used.add(candidate)
+            hits = matches(variants, candidate)
+            if len(hits) > 1:
+                raise UserError(f"--reference {candidate!r} matches several variants in {title}: {', '.join(hits)}")
+            if hits:
+                found[title] = hits[0]
                 break
+    every = sorted(df["variant"].unique())
     for candidate in references_of(reference):
-        if candidate not in used and not any(v == candidate or v.split(" [")[0] == candidate
-                                             for v in df["variant"].unique()):
-            raise UserError(f"--reference {candidate!r} is no variant of these runs (variants: "
-                            f"{', '.join(sorted(df['variant'].unique()))})")
+        if not matches(every, candidate):
+            raise UserError(f"--reference {candidate!r} is no variant of these runs (variants: {', '.join(every)})")
     return found
 
 
