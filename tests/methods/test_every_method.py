@@ -92,7 +92,7 @@ def test_declarations_hold(name, variant, overrides):
         assert threshold == 0.5 and bool(((scores >= 0) & (scores <= 1)).all())
     else:  # a critic: the midpoint of its mean scores on the two batches
         assert method.discriminator_output == "critic"
-        midpoint = 0.5 * (float(scores.mean()) + float(method.discriminate(fake).mean()))
+        midpoint = 0.5 * (scores.mean().item() + method.discriminate(fake).mean().item())
         assert threshold == pytest.approx(midpoint, rel=1e-5, abs=1e-6)
 
 
