@@ -97,8 +97,8 @@ def test_conditional_generator_fisher_matches_loop(spec):
 
 def test_ensemble_generator_fisher_matches_loop():
     """gan-ensemble picks each sample's component on the host; the batched per-sample gradients go through
-    that one forward pass, so they equal the backward loop, and only components that drew samples get
-    Fisher mass."""
+    that one forward pass, so they equal the backward loop (and are not all zero), and a gan-ensemble
+    config with the ewc plugin loads."""
     cls = METHODS.get("gan-ensemble")
     method = cls(build(cls.Config, {"components": 3, "width": 8, "z_dim": 4}), DataSpec((2,), 3))
     torch.manual_seed(0)
